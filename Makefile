@@ -1,0 +1,55 @@
+# `make run`: install, migrate, load demo data, serve on http://127.0.0.1:8000 (SQLite unless DATABASE_URL).
+# `make test`: install, run the whole suite on PostgreSQL (DATABASE_URL, default local server).
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/msp
+
+.PHONY: run test install system-packages messages migrate demo lint check-postgres clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+.stamp-requirements: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+# gettext compiles the French catalogue; installed from Debian's packages when missing.
+system-packages:
+	@command -v msgfmt >/dev/null 2>&1 || { \
+		echo "Installing gettext (msgfmt)…"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq gettext >/dev/null; }
+
+install: system-packages .stamp-requirements messages
+
+messages: system-packages .stamp-requirements
+	@$(BIN)/python manage.py compilemessages --ignore ".venv/*" --verbosity 0
+
+migrate: install
+	DEBUG=true $(BIN)/python manage.py migrate --verbosity 0
+
+demo: migrate
+	DEBUG=true $(BIN)/python manage.py load_demo
+
+run: demo
+	@echo "Demo login: demo / demo-soutien-psy  →  http://127.0.0.1:8000/"
+	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+check-postgres: .stamp-requirements
+	@DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python -c "import os, psycopg, dj_database_url as d; \
+c = d.parse(os.environ['DATABASE_URL']); \
+psycopg.connect(host=c['HOST'] or None, port=c['PORT'] or None, user=c['USER'], password=c['PASSWORD'] or None, dbname='postgres', connect_timeout=5).close()" 2>/dev/null \
+	|| { echo "No PostgreSQL answers at $(TEST_DATABASE_URL): start it (pg_ctlcluster 15 main start) or set TEST_DATABASE_URL=postgres://user@host:port/db."; exit 1; }
+
+lint: .stamp-requirements
+	$(BIN)/ruff check .
+
+test: install check-postgres lint
+	DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test >/dev/null
+	DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) .stamp-* .pytest_cache .ruff_cache

@@ -1,0 +1,49 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .identifiers import adeli_problem, rpps_passes_luhn
+from .models import User
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "rpps", "adeli", "practice_address", "phone",
+                  "is_conventioned", "convention_date"]
+        widgets = {
+            "practice_address": forms.Textarea(attrs={"rows": 3}),
+            "convention_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        help_texts = {
+            "rpps": _("11 digits."),
+            "adeli": _("9 digits, profession code 93."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].required = True
+        self.fields["last_name"].required = True
+
+    def clean_adeli(self):
+        adeli = self.cleaned_data["adeli"].replace(" ", "")
+        if adeli and (problem := adeli_problem(adeli)):
+            raise forms.ValidationError(problem)
+        return adeli
+
+    def clean_rpps(self):
+        return self.cleaned_data["rpps"].replace(" ", "")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("rpps") and not data.get("adeli") and not self.errors.keys() & {"rpps", "adeli"}:
+            self.add_error("rpps", _("Give your RPPS number, your ADELI number, or both."))
+        if data.get("is_conventioned") and not data.get("convention_date"):
+            self.add_error("convention_date", _("Give the date of your convention with the CPAM."))
+        return data
+
+    @property
+    def warnings(self):
+        rpps = self.cleaned_data.get("rpps") if self.is_valid() else None
+        if rpps and not rpps_passes_luhn(rpps):
+            return [_("Your RPPS number fails the Luhn check: please check it (it was saved).")]
+        return []

@@ -1,0 +1,329 @@
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.db.models import Q
+from django.utils.functional import LazyObject
+from django.utils.translation import gettext_lazy as _
+
+from . import rules
+
+
+class PrivateMediaStorage(LazyObject):
+    """Referral scans live under MEDIA_ROOT with no public URL: an owner-checked view serves them."""
+
+    def _setup(self):
+        self._wrapped = FileSystemStorage(location=settings.MEDIA_ROOT, base_url=None)
+
+
+private_storage = PrivateMediaStorage()
+
+
+class Sex(models.TextChoices):
+    FEMALE = "F", _("Female")
+    MALE = "M", _("Male")
+
+
+class Patient(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    psychologist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="patients"
+    )
+    last_name = models.CharField(_("last name"), max_length=100)
+    first_name = models.CharField(_("first name"), max_length=100)
+    birth_date = models.DateField(_("birth date"))
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    nir = models.CharField(_("social security number (NIR)"), max_length=15, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    address = models.TextField(_("address"), blank=True)
+    treating_doctor_name = models.CharField(_("treating doctor"), max_length=200, blank=True)
+    treating_doctor_address = models.TextField(_("treating doctor's address"), blank=True)
+
+    # Coverage that makes tiers payant mandatory (DOMAIN.md §5).
+    has_css = models.BooleanField(_("Complémentaire santé solidaire (CSS)"), default=False)
+    has_ame = models.BooleanField(_("State medical aid (AME)"), default=False)
+    has_ald = models.BooleanField(_("Long-term illness (ALD, non-psychiatric)"), default=False)
+    maternity_from_sixth_month = models.BooleanField(
+        _("Maternity, from the 6th month of pregnancy"), default=False
+    )
+    has_at_mp = models.BooleanField(_("Work accident or occupational disease (AT/MP)"), default=False)
+
+    # Minors: holders of parental authority and their consent (DOMAIN.md §3).
+    guardian_1_name = models.CharField(_("first holder of parental authority"), max_length=200, blank=True)
+    guardian_1_consent_on = models.DateField(_("first holder's consent date"), null=True, blank=True)
+    guardian_2_name = models.CharField(_("second holder of parental authority"), max_length=200, blank=True)
+    guardian_2_consent_on = models.DateField(_("second holder's consent date"), null=True, blank=True)
+    sole_holder_declared = models.BooleanField(
+        _("The first holder declares being the sole holder of parental authority"), default=False
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        indexes = [models.Index(fields=["psychologist", "last_name", "first_name"])]
+        verbose_name = _("patient")
+
+    def __str__(self):
+        return f"{self.last_name.upper()} {self.first_name}"
+
+    def age_on(self, day):
+        return rules.age_on(self.birth_date, day)
+
+    def is_minor_on(self, day):
+        return self.age_on(day) < rules.rules_on_or_first(day).adult_age
+
+    @property
+    def has_parental_consent(self):
+        """Both holders consented, or one who declared being the sole holder (policy, §3)."""
+        first = bool(self.guardian_1_name and self.guardian_1_consent_on)
+        second = bool(self.guardian_2_name and self.guardian_2_consent_on)
+        return (first and second) or (first and self.sole_holder_declared)
+
+    def tiers_payant_reasons(self):
+        flags = [
+            (self.has_css, "CSS"),
+            (self.has_ame, "AME"),
+            (self.has_ald, "ALD"),
+            (self.maternity_from_sixth_month, _("maternity")),
+            (self.has_at_mp, "AT/MP"),
+        ]
+        return [label for flag, label in flags if flag]
+
+
+class DeclaredSessions(models.Model):
+    """Reimbursed sessions the patient declares done elsewhere in a calendar year (DOMAIN.md §4)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="declared_sessions")
+    year = models.PositiveSmallIntegerField(_("year"))
+    count = models.PositiveSmallIntegerField(_("number of sessions"))
+    included_evaluation = models.BooleanField(_("an evaluation session was among them"), default=False)
+    source = models.CharField(_("source"), max_length=200)
+    declared_on = models.DateField(_("declared on"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "declared_on"]
+        indexes = [models.Index(fields=["patient", "year"])]
+        constraints = [models.CheckConstraint(condition=Q(count__gte=1), name="declared_count_positive")]
+
+    def __str__(self):
+        return f"{self.year}: {self.count}"
+
+
+class PathwayStatus(models.TextChoices):
+    AWAITING_EVALUATION = "awaiting_evaluation", _("Awaiting evaluation")
+    IN_CARE = "in_care", _("In care")
+    EXCLUDED = "excluded", _("Not eligible")
+    REORIENTED = "reoriented", _("Reoriented")
+    CLOSED = "closed", _("Closed")
+
+
+ACTIVE_STATUSES = (PathwayStatus.AWAITING_EVALUATION, PathwayStatus.IN_CARE)
+
+
+class EntryMode(models.TextChoices):
+    DIRECT = "direct", _("Direct access")
+    REFERRAL = "referral", _("Referral letter")
+
+
+class CloseReason(models.TextChoices):
+    COMPLETED = "completed", _("Care completed")
+    IMPROVED_EARLY = "improved_early", _("Improved before the planned end")
+    PATIENT_STOPPED = "patient_stopped", _("Patient stopped")
+    REORIENTED = "reoriented", _("Reoriented")
+    CAP_REACHED = "cap_reached", _("Annual cap reached")
+    MOVED = "moved", _("Patient moved")
+
+
+def referral_scan_path(pathway, filename):
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"referrals/{pathway.psychologist_id}/{uuid.uuid4()}.{extension}"
+
+
+class Pathway(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    psychologist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="pathways"
+    )
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="pathways")
+    status = models.CharField(
+        _("status"), max_length=30, choices=PathwayStatus.choices,
+        default=PathwayStatus.AWAITING_EVALUATION,
+    )
+    entry_mode = models.CharField(_("entry mode"), max_length=20, choices=EntryMode.choices)
+    referrer_kind = models.CharField(
+        _("referrer"), max_length=20, choices=rules.REFERRER_KIND_CHOICES, blank=True
+    )
+    referrer_name = models.CharField(_("referrer's name"), max_length=200, blank=True)
+    referral_date = models.DateField(_("letter date"), null=True, blank=True)
+    referral_scan = models.FileField(
+        _("scan of the letter"), upload_to=referral_scan_path, storage=private_storage, blank=True
+    )
+    opened_on = models.DateField(_("opened on"))
+    care_reason = models.CharField(_("reason for care"), max_length=40, blank=True)
+    planned_followups = models.PositiveSmallIntegerField(_("planned follow-ups"), null=True, blank=True)
+    eligibility_answers = models.JSONField(default=dict, blank=True)
+    exclusion_reasons = models.JSONField(default=list, blank=True)
+    orientation = models.TextField(_("orientation"), blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    close_reason = models.CharField(
+        _("reason for closing"), max_length=30, choices=CloseReason.choices, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-opened_on", "-created_at"]
+        indexes = [models.Index(fields=["psychologist", "status"])]
+        constraints = [
+            # A returning patient gets a new pathway, never two running at once.
+            models.UniqueConstraint(
+                fields=["patient"], condition=Q(status__in=ACTIVE_STATUSES),
+                name="one_active_pathway_per_patient",
+            ),
+            models.CheckConstraint(
+                condition=Q(entry_mode="direct")
+                | (~Q(referrer_kind="") & ~Q(referrer_name="") & Q(referral_date__isnull=False)),
+                name="referral_pathway_has_its_letter",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.patient} — {self.get_status_display()}"
+
+    @property
+    def is_active(self):
+        return self.status in ACTIVE_STATUSES
+
+
+class SessionKind(models.TextChoices):
+    EVALUATION = "evaluation", _("Evaluation")
+    FOLLOWUP = "followup", _("Follow-up")
+
+
+class SessionMode(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    VIDEO = "video", _("Video")
+
+
+class SessionStatus(models.TextChoices):
+    HELD = "held", _("Held")
+    CANCELLED = "cancelled", _("Cancelled")
+    NO_SHOW = "no_show", _("No-show")
+
+
+class Billing(models.TextChoices):
+    REIMBURSED = "reimbursed", _("Reimbursed (Mon soutien psy)")
+    OUT_OF_SCHEME = "out_of_scheme", _("Out of scheme")
+
+
+class CareSession(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pathway = models.ForeignKey(Pathway, on_delete=models.PROTECT, related_name="sessions")
+    # Denormalised from the pathway: the annual cap is counted per patient, across pathways.
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="sessions")
+    kind = models.CharField(_("kind"), max_length=20, choices=SessionKind.choices)
+    billing = models.CharField(
+        _("billing"), max_length=20, choices=Billing.choices, default=Billing.REIMBURSED
+    )
+    date = models.DateField(_("date"))
+    mode = models.CharField(_("mode"), max_length=20, choices=SessionMode.choices)
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"))
+    status = models.CharField(_("status"), max_length=20, choices=SessionStatus.choices)
+    out_of_scheme_fee = models.DecimalField(
+        _("fee (out of scheme)"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    private_note = models.TextField(_("private note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date", "created_at"]
+        indexes = [
+            models.Index(fields=["patient", "date"]),
+            models.Index(fields=["pathway", "date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="evaluation", mode="video"), name="evaluation_is_in_person"
+            ),
+            models.CheckConstraint(
+                condition=Q(billing="reimbursed", out_of_scheme_fee__isnull=True)
+                | Q(billing="out_of_scheme", out_of_scheme_fee__isnull=False),
+                name="only_out_of_scheme_sessions_have_a_free_fee",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.date:%d/%m/%Y}"
+
+    @property
+    def is_reimbursed(self):
+        return self.billing == Billing.REIMBURSED
+
+    @property
+    def counts_towards_cap(self):
+        return self.is_reimbursed and self.status == SessionStatus.HELD
+
+    def fee_split(self):
+        if not self.is_reimbursed:
+            return None
+        return rules.fee_split(
+            self.date,
+            is_evaluation=self.kind == SessionKind.EVALUATION,
+            is_video=self.mode == SessionMode.VIDEO,
+            tiers_payant=bool(self.patient.tiers_payant_reasons()),
+        )
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ValidationError("The pathway history is append-only.")
+
+    def delete(self):
+        raise ValidationError("The pathway history is append-only.")
+
+
+class PathwayEvent(models.Model):
+    """Append-only history: every transition and every session change (who, when, what)."""
+
+    class Action(models.TextChoices):
+        OPENED = "opened", _("Pathway opened")
+        EVALUATED = "evaluated", _("Evaluation held")
+        TRANSITION = "transition", _("Status changed")
+        SESSION_RECORDED = "session_recorded", _("Session recorded")
+        SESSION_UPDATED = "session_updated", _("Session changed")
+        FOLLOWUPS_PLANNED = "followups_planned", _("Planned follow-ups changed")
+        CLOSED = "closed", _("Pathway closed")
+
+    pathway = models.ForeignKey(Pathway, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    action = models.CharField(max_length=30, choices=Action.choices)
+    from_status = models.CharField(max_length=30, choices=PathwayStatus.choices, blank=True)
+    to_status = models.CharField(max_length=30, choices=PathwayStatus.choices, blank=True)
+    session = models.ForeignKey(
+        CareSession, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    details = models.TextField(blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.created_at:%d/%m/%Y %H:%M} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError("The pathway history is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("The pathway history is append-only.")

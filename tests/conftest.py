@@ -1,0 +1,24 @@
+import pytest
+
+from .factories import GPFactory, PsychologistFactory
+
+
+@pytest.fixture
+def psychologist(db):
+    return PsychologistFactory(username="psychologist", first_name="Hélène", last_name="Durand")
+
+
+@pytest.fixture
+def other_psychologist(db):
+    return PsychologistFactory(username="other", first_name="Marc", last_name="Petit")
+
+
+@pytest.fixture
+def gp(db):
+    return GPFactory(username="gp", first_name="Anne", last_name="Leroy")
+
+
+@pytest.fixture
+def client_psy(client, psychologist):
+    client.force_login(psychologist)
+    return client
