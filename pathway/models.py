@@ -5,20 +5,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
-from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 
 from . import rules
 
 
-class PrivateMediaStorage(LazyObject):
+def private_storage():
     """Referral scans live under MEDIA_ROOT with no public URL: an owner-checked view serves them."""
-
-    def _setup(self):
-        self._wrapped = FileSystemStorage(location=settings.MEDIA_ROOT, base_url=None)
-
-
-private_storage = PrivateMediaStorage()
+    return FileSystemStorage(location=settings.MEDIA_ROOT, base_url=None)
 
 
 class Sex(models.TextChoices):
