@@ -8,7 +8,7 @@ from django.urls import get_resolver, reverse
 
 from pathway.models import CareSession, SessionKind
 
-from .factories import CareSessionFactory, DeclaredSessionsFactory, PathwayFactory, PatientFactory
+from tests.factories import CareSessionFactory, DeclaredSessionsFactory, PathwayFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db
 
