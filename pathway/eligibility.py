@@ -43,13 +43,14 @@ MINOR_EXCLUSIONS = {
 }
 # Situations excluded "now or within the last 2 years": (status field, end-date field, reason).
 ADULT_WINDOWS = {
-    "ald_psy": lambda: _("Psychiatric long-term illness (ALD)"),
-    "invalidity": lambda: _("Invalidity"),
-    "long_sick_leave": lambda: _("Sick leave of more than 6 months for a psychiatric reason"),
+    "ald_psy": lambda rule_set: _("Psychiatric long-term illness (ALD)"),
+    "invalidity": lambda rule_set: _("Invalidity"),
+    "long_sick_leave": lambda rule_set: _("Sick leave of more than %(months)s months for a psychiatric reason")
+    % {"months": rule_set.long_sick_leave_months},
 }
 MINOR_WINDOWS = {
-    "psychiatric_follow_up": lambda: _("Followed in (paedo)psychiatry"),
-    "ald_psy": lambda: _("Psychiatric long-term illness (ALD)"),
+    "psychiatric_follow_up": lambda rule_set: _("Followed in (paedo)psychiatry"),
+    "ald_psy": lambda rule_set: _("Psychiatric long-term illness (ALD)"),
 }
 
 
@@ -122,7 +123,7 @@ def assess(answers: dict, birth_date: date, day: date) -> Assessment:
     for name, label in windows.items():
         if window_applies(answers, name, day, rule_set):
             reasons.append(Reason(name, _("%(situation)s now or since %(since)s.") % {
-                "situation": label(), "since": since}))
+                "situation": label(rule_set), "since": since}))
     treatment = treatment_reason(answers, day, rule_set)
     if treatment:
         reasons.append(treatment)

@@ -250,7 +250,7 @@ class EvaluationForm(SessionFieldsMixin):
     ald_psy_ended_on = forms.DateField(label=_("ALD ended on"), widget=DateInput(), required=False)
     invalidity_status = window_field(_("Invalidity"))
     invalidity_ended_on = forms.DateField(label=_("Invalidity ended on"), widget=DateInput(), required=False)
-    long_sick_leave_status = window_field(_("Sick leave of more than 6 months for a psychiatric reason"))
+    long_sick_leave_status = window_field(_("Long sick leave for a psychiatric reason"))
     long_sick_leave_ended_on = forms.DateField(label=_("Sick leave ended on"), widget=DateInput(),
                                                required=False)
     # Minors
@@ -289,6 +289,9 @@ class EvaluationForm(SessionFieldsMixin):
         self.fields["date"].initial = timezone.localdate()
         self.fields["planned_followups"].help_text = _("From 1 to %(max)s under today's rules.") % {
             "max": rules.CURRENT.max_followups}
+        self.fields["long_sick_leave_status"].label = _(
+            "Sick leave of more than %(months)s months for a psychiatric reason"
+        ) % {"months": rules.CURRENT.long_sick_leave_months}
 
     def clean(self):
         data = super().clean()

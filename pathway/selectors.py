@@ -151,6 +151,6 @@ def video_share(psychologist, year):
     if not counts["total"]:
         return None
     share = counts["video"] / counts["total"]
-    return {"share": share, "over": share > rules.VIDEO_SHARE_WARNING,
-            "threshold": rules.VIDEO_SHARE_WARNING}
+    return {"percent": round(100 * share), "over": share > rules.VIDEO_SHARE_WARNING,
+            "threshold_percent": round(100 * rules.VIDEO_SHARE_WARNING)}
 

@@ -7,7 +7,6 @@ from django.core.management import call_command
 from django.urls import get_resolver, reverse
 
 from pathway.models import CareSession, SessionKind
-
 from tests.factories import CareSessionFactory, DeclaredSessionsFactory, PathwayFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pathway.models import CloseReason, PathwayEvent, PathwayStatus, SessionKind
-
 from tests.factories import CareSessionFactory, DeclaredSessionsFactory, PathwayFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db
