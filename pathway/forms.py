@@ -73,10 +73,10 @@ class PatientForm(forms.ModelForm):
         value = stdnum_nir.compact(self.cleaned_data.get("nir", "")).upper()
         if not value:
             return ""
+        if len(value) != 15:
+            raise forms.ValidationError(_("The NIR has 15 characters (13 + a 2-digit key)."))
         try:
             return stdnum_nir.validate(value)
-        except stdnum_errors.InvalidLength:
-            raise forms.ValidationError(_("The NIR has 15 characters (13 + a 2-digit key).")) from None
         except stdnum_errors.InvalidChecksum:
             raise forms.ValidationError(_("The NIR key does not match: check the number.")) from None
         except stdnum_errors.ValidationError:
