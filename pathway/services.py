@@ -237,8 +237,19 @@ def check_out_of_scheme(data):
         raise DomainError(_("Set the fee of the out-of-scheme session."), field="out_of_scheme_fee")
 
 
+def check_after_evaluation(pathway, kind, day):
+    if kind != SessionKind.FOLLOWUP:
+        return
+    evaluated_on = pathway.sessions.filter(kind=SessionKind.EVALUATION).order_by("date").values_list(
+        "date", flat=True).first()
+    if evaluated_on and day < evaluated_on:
+        raise DomainError(_("A follow-up cannot come before the evaluation session (%(day)s).")
+                          % {"day": fmt(evaluated_on)}, field="date", code="before_evaluation")
+
+
 def check_session(pathway, patient, kind, data, excluding_session_id=None):
     check_date(data.date)
+    check_after_evaluation(pathway, kind, data.date)
     check_patient_may_attend(patient, data.date)
     if data.billing == Billing.REIMBURSED:
         check_reimbursable(pathway, patient, kind, data, excluding_session_id)
