@@ -22,3 +22,9 @@ def gp(db):
 def client_psy(client, psychologist):
     client.force_login(psychologist)
     return client
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    """Uploaded letters go to a throwaway folder, never into the work tree."""
+    settings.MEDIA_ROOT = tmp_path / "media"
