@@ -110,10 +110,20 @@ RULE_SETS = (MONPSY_2022, MONPSY_2023_REFERRERS, MON_SOUTIEN_PSY_2024)
 SCHEME_START = RULE_SETS[0].effective_from
 CURRENT = RULE_SETS[-1]
 
-# Policies (DOMAIN.md §4–§5): not set by the texts, read by the psychologist in the app.
+# Policies (DOMAIN.md §3–§5): not set by the texts; the psychologist reads them on the rules page.
 CAP_WARNING_FROM = 10  # the cap meter turns to a warning from this many sessions used
 VIDEO_SHARE_WARNING = Decimal("0.20")  # 2022 rule of unconfirmed current force: warn, never block
 SILENT_PATHWAY_WEEKS = 6  # a pathway without a session for this long is shown as possibly lost
+
+POLICIES = (
+    _("Minors: both holders of parental authority consent, or one holder who declares being the sole "
+      "holder, before the first session."),
+    _("The first reimbursed session of a patient in a calendar year is an evaluation, unless one was "
+      "already held (here or declared elsewhere) that year."),
+    _("Each session is judged by the rule set in force on its date: before the reform, the cap of that "
+      "rule set applies, counting every session of the calendar year."),
+    _("Sessions the patient declares done elsewhere this year count towards the cap."),
+)
 
 
 def rules_on(day: date) -> RuleSet:

@@ -5,6 +5,7 @@ from . import views
 app_name = "pathway"
 urlpatterns = [
     path("tableau-de-bord/", views.dashboard, name="dashboard"),
+    path("regles/", views.scheme_rules, name="rules"),
     path("patients/", views.patient_list, name="patient_list"),
     path("patients/nouveau/", views.patient_create, name="patient_create"),
     path("patients/<uuid:patient_id>/", views.patient_detail, name="patient_detail"),

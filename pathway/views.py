@@ -22,6 +22,16 @@ def show_domain_error(form, error):
 
 
 @psychologist_required
+def scheme_rules(request):
+    return render(request, "pathway/rules.html", {
+        "rule_sets": rules.RULE_SETS, "in_force": rules.rules_on(timezone.localdate()),
+        "policies": rules.POLICIES, "cap_warning_from": rules.CAP_WARNING_FROM,
+        "video_share_percent": round(100 * rules.VIDEO_SHARE_WARNING),
+        "silent_weeks": rules.SILENT_PATHWAY_WEEKS,
+    })
+
+
+@psychologist_required
 def dashboard(request):
     return render(request, "pathway/dashboard.html", selectors.dashboard(request.user))
 

@@ -37,7 +37,7 @@ def object_urls(objects):
 
 
 def test_the_walk_covers_every_object_url(owned_objects):
-    assert len(object_urls(owned_objects)) == 11
+    assert len(object_urls(owned_objects)) == 11  # the rules page and the lists name no object
 
 
 def test_another_psychologist_gets_404_on_every_object_url(client, owned_objects, other_psychologist):

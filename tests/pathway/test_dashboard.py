@@ -76,3 +76,10 @@ def test_a_closed_pathway_is_not_in_the_open_list(client_psy, psychologist):
     PathwayFactory(patient=PatientFactory(psychologist=psychologist, last_name="Fini"),
                    status=PathwayStatus.CLOSED)
     assert "FINI" not in section(client_psy.get(reverse("pathway:dashboard")).content.decode(), "open")
+
+
+def test_the_rules_page_shows_every_rule_set_and_the_policies(client_psy):
+    page = client_psy.get(reverse("pathway:rules")).content.decode()
+    assert "05/04/2022" in page and "25/12/2023" in page and "15/06/2024" in page
+    assert "50,00 € / 50,00 €" in page and "40,00 € / 30,00 €" in page
+    assert "60 %" in page
