@@ -185,8 +185,6 @@ def check_reimbursable(pathway, patient, kind, data, excluding_session_id=None):
             % {"age": rule_set.min_age, "patient_age": patient.age_on(day), "day": fmt(day)},
             field="date", code="too_young",
         )
-    if kind == SessionKind.EVALUATION and data.mode != SessionMode.IN_PERSON:
-        raise DomainError(_("The evaluation session is held in person."), field="mode", code="video_evaluation")
     if data.status != SessionStatus.HELD:
         return  # cancelled sessions and no-shows are not counted
     if kind == SessionKind.EVALUATION and rule_set.referral_required:
@@ -249,6 +247,8 @@ def check_after_evaluation(pathway, kind, day):
 
 def check_session(pathway, patient, kind, data, excluding_session_id=None):
     check_date(data.date)
+    if kind == SessionKind.EVALUATION and data.mode != SessionMode.IN_PERSON:
+        raise DomainError(_("The evaluation session is held in person."), field="mode", code="video_evaluation")
     check_after_evaluation(pathway, kind, data.date)
     check_patient_may_attend(patient, data.date)
     if data.billing == Billing.REIMBURSED:

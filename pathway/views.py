@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from . import forms, rules, selectors, services
 from .decorators import psychologist_required
-from .models import Billing, SessionKind
+from .models import Billing
 from .services import DomainError
 
 PATIENTS_PER_PAGE = 25
@@ -194,16 +194,13 @@ def session_edit(request, session_id):
         "date", "mode", "duration_minutes", "status", "billing", "out_of_scheme_fee", "private_note")}
     form = forms.SessionForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
-        if session.kind == SessionKind.EVALUATION and form.cleaned_data["mode"] != "in_person":
-            form.add_error("mode", _("The evaluation session is held in person."))
+        try:
+            services.session_update(session, request.user, form.session_input())
+        except DomainError as error:
+            show_domain_error(form, error)
         else:
-            try:
-                services.session_update(session, request.user, form.session_input())
-            except DomainError as error:
-                show_domain_error(form, error)
-            else:
-                messages.success(request, _("Session saved."))
-                return redirect("pathway:detail", pathway_id=session.pathway_id)
+            messages.success(request, _("Session saved."))
+            return redirect("pathway:detail", pathway_id=session.pathway_id)
     return render(request, "pathway/session_form.html", {
         "form": form, "pathway": session.pathway, "patient": session.patient, "session": session,
         "usage": services.cap_usage(session.patient_id, form_day(form), excluding_session_id=session.pk),

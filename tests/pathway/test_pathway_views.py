@@ -228,3 +228,22 @@ def test_the_history_lists_every_transition(client_psy, psychologist):
         ("opened", "awaiting_evaluation"), ("evaluated", ""), ("transition", "in_care"),
         ("closed", ""), ("transition", "closed"),
     ]
+
+
+def test_an_evaluation_cannot_be_moved_to_video_even_out_of_scheme(client_psy, psychologist):
+    pathway = in_care_with(psychologist, 0)
+    evaluation = pathway.sessions.get()
+    response = client_psy.post(url("session_edit", evaluation), {
+        "date": day(evaluation.date), "mode": "video", "duration_minutes": "45", "status": "held",
+        "billing": "out_of_scheme", "out_of_scheme_fee": "50"})
+    assert response.status_code == 200
+    assert "en présentiel" in response.context["form"].errors["mode"][0]
+    evaluation.refresh_from_db()
+    assert evaluation.mode == "in_person"
+
+
+def test_a_follow_up_cannot_come_before_the_evaluation(client_psy, psychologist):
+    pathway = in_care_with(psychologist, 0)
+    Pathway.objects.filter(pk=pathway.pk).update(opened_on=YEAR_START - timedelta(days=4))
+    response = client_psy.post(url("session_record", pathway), follow_up(date=day(YEAR_START - timedelta(days=1))))
+    assert "précéder" in response.context["form"].errors["date"][0]
