@@ -25,8 +25,12 @@ system-packages:
 
 install: system-packages .stamp-requirements messages
 
-messages: system-packages .stamp-requirements
-	@$(BIN)/python manage.py compilemessages --ignore ".venv/*" --verbosity 0
+# The compiled catalogues are built here, never committed: a stale binary cannot ship.
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+messages: $(CATALOGUES)
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po | system-packages
+	msgfmt --check -o $@ $<
 
 migrate: install
 	DEBUG=true $(BIN)/python manage.py migrate --verbosity 0
