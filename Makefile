@@ -52,7 +52,6 @@ lint: .stamp-requirements
 	$(BIN)/ruff check .
 
 test: install check-postgres lint
-	DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test >/dev/null
 	DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest
 
 clean:
