@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from pathway.forms import DateInput
+
 from .identifiers import adeli_problem, rpps_passes_luhn
 from .models import User
 
@@ -12,7 +14,7 @@ class ProfileForm(forms.ModelForm):
                   "is_conventioned", "convention_date"]
         widgets = {
             "practice_address": forms.Textarea(attrs={"rows": 3}),
-            "convention_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "convention_date": DateInput(),
         }
         help_texts = {
             "rpps": _("11 digits."),

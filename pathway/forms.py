@@ -24,10 +24,13 @@ SCAN_TYPES = {b"%PDF": "pdf", b"\xff\xd8\xff": "jpeg", b"\x89PNG": "png"}
 
 
 class DateInput(forms.DateInput):
-    input_type = "date"
+    """dd/mm/yyyy whatever the browser's locale (a native date picker follows the browser's)."""
 
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+    def __init__(self, attrs=None):
+        super().__init__(format="%d/%m/%Y", attrs={
+            "placeholder": _("dd/mm/yyyy"), "inputmode": "numeric", "autocomplete": "off",
+            "pattern": r"\d{2}/\d{2}/\d{4}", **(attrs or {}),
+        })
 
 
 def not_in_future(value, message=None):
