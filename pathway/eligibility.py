@@ -122,7 +122,7 @@ def assess(answers: dict, birth_date: date, day: date) -> Assessment:
     since = date_format(rules.months_before(day, 12 * rule_set.exclusion_lookback_years), "SHORT_DATE_FORMAT")
     for name, label in windows.items():
         if window_applies(answers, name, day, rule_set):
-            reasons.append(Reason(name, _("%(situation)s now or since %(since)s.") % {
+            reasons.append(Reason(name, _("%(situation)s, now or at any time since %(since)s.") % {
                 "situation": label(rule_set), "since": since}))
     treatment = treatment_reason(answers, day, rule_set)
     if treatment:
