@@ -1,0 +1,460 @@
+"""Load a demo caseload for the psychologist `demo`, through the services.
+
+Every pathway and session goes through `pathway.services`, so the demo obeys the scheme's rules
+(caps, ages, evaluation first, parental consent). Dates count back from `timezone.localdate()`;
+none is in the future. Running it twice changes nothing: a demo user with patients stops it.
+"""
+
+import random
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from stdnum.fr import nir as stdnum_nir
+
+from accounts.models import User
+from pathway import eligibility, rules, services
+from pathway.models import (
+    Billing,
+    CareSession,
+    CloseReason,
+    EntryMode,
+    Pathway,
+    Patient,
+    SessionKind,
+    SessionMode,
+    SessionStatus,
+)
+from pathway.services import SessionInput
+
+USERNAME = "demo"
+PASSWORD = "demo-soutien-psy"
+PSYCHOLOGIST = {
+    "first_name": "Camille", "last_name": "Rousseau", "email": "camille.rousseau@exemple.fr",
+    "role": User.Role.PSYCHOLOGIST, "rpps": "10003456786", "adeli": "759300015",
+    "practice_address": "27 rue Mercière\n69002 Lyon", "phone": "04 78 42 18 65",
+    "is_conventioned": True, "convention_date": date(2022, 3, 1),
+}
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One demo patient. `story` names what happens to them; `n` is the story's number."""
+
+    first_name: str
+    last_name: str
+    sex: str
+    age: int
+    story: str
+    n: int = 0
+    flags: str = ""  # letter, nir, corsica, css, ame, ald, maternity, sole, video, antidepressant, opinion
+
+
+# 28 women and 12 men; 9 under 25, of whom 6 minors.
+PATIENTS = (
+    Spec("Hélène", "Martin", "F", 42, "in_care", 6, "nir"),
+    Spec("Zoé", "Lefèvre", "F", 9, "in_care", 4, "letter"),
+    Spec("Loïc", "Bernard", "M", 35, "cap", 11),
+    Spec("François", "Dubois", "M", 58, "completed", 8, "letter nir"),
+    Spec("Léa", "Moreau", "F", 24, "this_week", 3, "css"),
+    Spec("Noé", "Laurent", "M", 3, "in_care", 2, "letter"),
+    Spec("Anaïs", "Simon", "F", 31, "cap", 13, "nir"),
+    Spec("Chloé", "Michel", "F", 27, "awaiting", 4),
+    Spec("Élodie", "Garcia", "F", 45, "excluded"),
+    Spec("Mathis", "Roux", "M", 16, "reoriented"),
+    Spec("Inès", "Fournier", "F", 12, "in_care", 5, "sole"),
+    Spec("Camille", "Girard", "F", 38, "declared", 5),
+    Spec("Sébastien", "Bonnet", "M", 47, "new_year", 13, "nir"),
+    Spec("Margaux", "Dupont", "F", 29, "silent", 3),
+    Spec("Céline", "Lambert", "F", 52, "stopped", 3, "ald"),
+    Spec("Jérôme", "Fontaine", "M", 61, "improved", 5, "letter"),
+    Spec("Manon", "Vincent", "F", 19, "in_care", 7, "css"),
+    Spec("Sophie", "Muller", "F", 66, "completed", 7, "nir"),
+    Spec("Amélie", "Faure", "F", 33, "this_week", 8, "maternity"),
+    Spec("Thomas", "André", "M", 26, "in_care", 1, "video"),
+    Spec("Émilie", "Mercier", "F", 40, "returning", 5),
+    Spec("Nathalie", "Blanc", "F", 55, "cap", 10, "ald"),
+    Spec("Maëlle", "Guérin", "F", 15, "in_care", 3, "letter"),
+    Spec("Julien", "Boyer", "M", 39, "awaiting", 1, "letter"),
+    Spec("Aurélie", "Garnier", "F", 44, "in_care", 5, "antidepressant"),
+    Spec("Brigitte", "Chevalier", "F", 72, "in_care", 4),
+    Spec("Gaëlle", "François", "F", 36, "emergency", 4),
+    Spec("Héloïse", "Legrand", "F", 26, "stopped", 2, "css"),
+    Spec("Jacqueline", "Gauthier", "F", 80, "in_care", 3, "ald opinion"),
+    Spec("Mélanie", "Perrin", "F", 34, "in_care", 0),
+    Spec("Océane", "Robin", "F", 21, "this_week", 5, "video"),
+    Spec("Lætitia", "Santoni", "F", 41, "improved", 4, "nir corsica"),
+    Spec("Benoît", "Morel", "M", 50, "completed", 11, "letter"),
+    Spec("Isabelle", "Fabre", "F", 48, "in_care", 9),
+    Spec("Valérie", "Roche", "F", 63, "awaiting", 12),
+    Spec("Clément", "Masson", "M", 14, "excluded"),
+    Spec("Françoise", "Caron", "F", 69, "in_care", 6, "nir"),
+    Spec("Karim", "Benali", "M", 28, "in_care", 5, "ame"),
+    Spec("Yasmine", "Haddad", "F", 27, "in_care", 2, "css video"),
+    Spec("Nicolas", "Marchand", "M", 43, "this_week", 2, "letter"),
+)
+
+DOCTORS = (
+    ("Dr Nathalie Girard", "8 rue Paul Bert\n69003 Lyon"),
+    ("Dr Olivier Mathieu", "24 cours Vitton\n69006 Lyon"),
+    ("Dr Sandrine Lemaire", "3 place Jean Macé\n69007 Lyon"),
+    ("Dr Pierre-Yves Caillaud", "15 grande rue de la Croix-Rousse\n69004 Lyon"),
+    ("Dr Mehdi Saïdi", "2 rue de Brest\n69002 Lyon"),
+    ("Dr Claire Vidal", "61 avenue Jean Jaurès\n69100 Villeurbanne"),
+)
+PAEDIATRICIAN = ("Dr Anne-Sophie Renaud (pédiatre)", "40 avenue Berthelot\n69007 Lyon")
+STREETS = (
+    "rue de la République\n69002 Lyon", "cours Lafayette\n69003 Lyon", "rue d'Austerlitz\n69004 Lyon",
+    "avenue des Frères Lumière\n69008 Lyon", "rue Garibaldi\n69006 Lyon", "rue de Marseille\n69007 Lyon",
+    "cours Émile Zola\n69100 Villeurbanne", "rue Victor Hugo\n69800 Saint-Priest",
+)
+# (department, commune) of birth for the NIR: Lyon, Paris, Marseille, Grenoble, Saint-Étienne.
+BIRTHPLACES = (("69", "123"), ("69", "383"), ("75", "056"), ("13", "055"), ("38", "185"), ("42", "218"))
+PARENT_NAMES = (("Claire", "Julien"), ("Sandrine", "David"), ("Aurore", "Mickaël"), ("Élise", "Romain"))
+ADULT_REASONS = ("anxiety_depression",) * 7 + ("substance_misuse", "eating_disorder")
+DURATIONS = (30, 40, 45, 45, 50)
+VIDEO_SHARE = 0.12  # below the 20 % warning threshold across the caseload
+OUT_OF_SCHEME_FEE = Decimal("55.00")
+ORIENTATIONS = {
+    "adult": "Risque suicidaire repéré : appel au 3114 avec la personne, orientation le jour même vers "
+             "les urgences psychiatriques (CH Le Vinatier, Bron).",
+    "minor": "Risque suicidaire repéré : parents prévenus, orientation le jour même vers les urgences "
+             "pédiatriques (HFME, Bron) et la Maison des adolescents.",
+    "follow_up": "Idées suicidaires avec scénario : appel au 15, orientation immédiate vers le CMP du "
+                 "secteur ; médecin traitant prévenu avec l'accord de la patiente.",
+}
+
+
+@dataclass
+class Demo:
+    psychologist: User
+    today: date
+    rng: random.Random
+
+    def days_ago(self, days):
+        return self.today - timedelta(days=days)
+
+    def past(self, dates):
+        return [day for day in dates if day <= self.today]
+
+
+class Command(BaseCommand):
+    help = "Load a demo psychologist (demo / demo-soutien-psy) with ~40 patients, through the services."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            psychologist = psychologist_get_or_create()
+            if psychologist.patients.exists():
+                count = psychologist.patients.count()
+                self.stdout.write(f"The demo data is already there ({count} patients for '{USERNAME}').")
+                return
+            demo = Demo(psychologist, timezone.localdate(), random.Random(2026))
+            for spec in PATIENTS:
+                STORIES[spec.story](demo, patient_create(demo, spec), spec)
+        self.stdout.write(summary(psychologist))
+
+
+def psychologist_get_or_create():
+    user, created = User.objects.get_or_create(username=USERNAME, defaults=PSYCHOLOGIST)
+    if created:
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+    return user
+
+
+def summary(psychologist):
+    patients = psychologist.patients.count()
+    pathways = Pathway.objects.filter(psychologist=psychologist).count()
+    sessions = CareSession.objects.filter(pathway__psychologist=psychologist).count()
+    return f"{patients} patients, {pathways} pathways, {sessions} sessions"
+
+
+# --- Patients -----------------------------------------------------------------------------------
+
+
+def patient_create(demo, spec):
+    rng = demo.rng
+    birth_date = birth_date_for(demo, spec.age)
+    doctor, doctor_address = PAEDIATRICIAN if spec.age < 12 else rng.choice(DOCTORS)
+    patient = Patient(
+        psychologist=demo.psychologist, first_name=spec.first_name, last_name=spec.last_name,
+        sex=spec.sex, birth_date=birth_date, phone=f"06 {rng.randint(10, 99)} {rng.randint(10, 99)} "
+        f"{rng.randint(10, 99)} {rng.randint(10, 99)}", address=f"{rng.randint(1, 120)} {rng.choice(STREETS)}",
+        email="" if spec.age < 18 else f"{ascii_name(spec.first_name)}.{ascii_name(spec.last_name)}@exemple.fr",
+        treating_doctor_name=doctor, treating_doctor_address=doctor_address,
+        nir=nir_for(demo, spec, birth_date) if "nir" in spec.flags else "",
+        has_css="css" in spec.flags, has_ame="ame" in spec.flags, has_ald="ald" in spec.flags,
+        maternity_from_sixth_month="maternity" in spec.flags, **guardians(demo, spec),
+    )
+    patient.full_clean()
+    patient.save()
+    return patient
+
+
+def birth_date_for(demo, age):
+    """A birth date making the patient `age` today, with the last birthday 4 to 11 months ago."""
+    last_birthday = demo.days_ago(demo.rng.randint(120, 340))
+    year = last_birthday.year - age
+    if (last_birthday.month, last_birthday.day) == (2, 29):
+        return date(year, 2, 28)
+    return last_birthday.replace(year=year)
+
+
+def ascii_name(name):
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower().replace(" ", "")
+
+
+def nir_for(demo, spec, birth_date):
+    """A NIR with its key; a Corsican birthplace (2A, Ajaccio) for the `corsica` flag."""
+    department, commune = ("2A", "004") if "corsica" in spec.flags else demo.rng.choice(BIRTHPLACES)
+    sex = "1" if spec.sex == "M" else "2"
+    first13 = f"{sex}{birth_date:%y%m}{department}{commune}{demo.rng.randint(1, 999):03d}"
+    return stdnum_nir.validate(first13 + stdnum_nir.calc_check_digits(first13))
+
+
+def guardians(demo, spec):
+    """Minors: both holders of parental authority, or one sole holder; consent comes at opening."""
+    if spec.age >= 18:
+        return {}
+    mother, father = demo.rng.choice(PARENT_NAMES)
+    if "sole" in spec.flags:
+        return {"guardian_1_name": f"{mother} {spec.last_name}", "sole_holder_declared": True}
+    return {"guardian_1_name": f"{mother} {spec.last_name}", "guardian_2_name": f"{father} {spec.last_name}"}
+
+
+def consent_record(patient, day):
+    """The holders sign the consent form at the first appointment, before any session."""
+    if not patient.guardian_1_name or patient.guardian_1_consent_on:
+        return
+    patient.guardian_1_consent_on = day
+    if patient.guardian_2_name:
+        patient.guardian_2_consent_on = day
+    patient.save(update_fields=["guardian_1_consent_on", "guardian_2_consent_on", "updated_at"])
+
+
+# --- Pathways and sessions, through the services -------------------------------------------------
+
+
+def pathway_open(demo, patient, spec, opened_on):
+    consent_record(patient, opened_on)
+    if "letter" not in spec.flags:
+        return services.pathway_open(patient, demo.psychologist, entry_mode=EntryMode.DIRECT, opened_on=opened_on)
+    return services.pathway_open(
+        patient, demo.psychologist, entry_mode=EntryMode.REFERRAL, opened_on=opened_on,
+        referrer_kind=rules.DOCTOR, referrer_name=patient.treating_doctor_name,
+        referral_date=opened_on - timedelta(days=demo.rng.randint(3, 40)),
+    )
+
+
+def answers(**overrides):
+    """The evaluation form's answers (EvaluationForm.answers()): nothing that excludes, by default."""
+    values = {name: False for name in (
+        "suicide_risk", "acute_decompensation", "severe_anxiety_depression", "substance_dependence",
+        "severe_eating_disorder", "neurodevelopmental_disorder", "major_withdrawal",
+        "severe_behaviour_disorder", "psychiatrist_opinion",
+    )}
+    values.update(affiliated=True, treatment=eligibility.NO_TREATMENT, treatment_started_on=None,
+                  psychiatrist_opinion_on=None)
+    for name in ("ald_psy", "invalidity", "long_sick_leave", "psychiatric_follow_up"):
+        values.update({f"{name}_status": eligibility.NO, f"{name}_ended_on": None})
+    values.update(overrides)
+    return values
+
+
+def treatment_answers(spec, day):
+    if "antidepressant" in spec.flags:
+        return {"treatment": eligibility.ANTIDEPRESSANT, "treatment_started_on": day - timedelta(days=75)}
+    if "opinion" in spec.flags:
+        return {"treatment": eligibility.OTHER_PSYCHOTROPIC, "treatment_started_on": day - timedelta(days=900),
+                "psychiatrist_opinion": True, "psychiatrist_opinion_on": day - timedelta(days=20)}
+    return {}
+
+
+def session_input(demo, day, kind, spec=None, **fields):
+    video_share = 0.5 if spec and "video" in spec.flags else VIDEO_SHARE
+    is_video = kind == SessionKind.FOLLOWUP and demo.rng.random() < video_share
+    return SessionInput(date=day, mode=SessionMode.VIDEO if is_video else SessionMode.IN_PERSON,
+                        duration_minutes=demo.rng.choice(DURATIONS), **fields)
+
+
+def pathway_start(demo, patient, spec, day, planned=None, **evaluation):
+    """Open the pathway a few days before `day`, then hold the evaluation on `day`."""
+    pathway = pathway_open(demo, patient, spec, day - timedelta(days=demo.rng.randint(3, 21)))
+    is_minor = patient.is_minor_on(day)
+    care_reason = "child_distress" if is_minor else demo.rng.choice(ADULT_REASONS)
+    planned = planned or min(rules.rules_on(day).max_followups, max(spec.n, 1) + demo.rng.randint(1, 4))
+    data = evaluation.pop("session", None) or session_input(demo, day, SessionKind.EVALUATION)
+    pathway, _assessment = services.pathway_evaluate(
+        pathway, demo.psychologist, session=data, care_reason=care_reason, planned_followups=planned,
+        answers=evaluation.pop("answers", None) or answers(**treatment_answers(spec, day)), **evaluation,
+    )
+    return pathway
+
+
+def session_record_next(demo, pathway, spec, day, emergency=""):
+    """Record the session due on `day`, asking the services' own questions to choose its kind.
+
+    At the cap it is recorded out of scheme; the first reimbursed session of a year is an evaluation.
+    """
+    patient_id = pathway.patient_id
+    if services.cap_usage(patient_id, day).is_reached:
+        kind = SessionKind.FOLLOWUP
+        data = session_input(demo, day, kind, spec, billing=Billing.OUT_OF_SCHEME,
+                             out_of_scheme_fee=OUT_OF_SCHEME_FEE,
+                             private_note="Plafond annuel atteint : séance hors dispositif, tarif annoncé avant.")
+    else:
+        held = services.evaluation_held_in_year(patient_id, day.year)
+        kind = SessionKind.FOLLOWUP if held else SessionKind.EVALUATION
+        data = session_input(demo, day, kind, spec)
+    return services.session_record(pathway, demo.psychologist, kind=kind, data=data,
+                                   emergency_orientation=emergency)
+
+
+def session_missed(demo, pathway, spec, day, status=None):
+    """A cancelled session or a no-show: recorded, never counted towards the cap."""
+    status = status or demo.rng.choice((SessionStatus.CANCELLED, SessionStatus.NO_SHOW))
+    data = session_input(demo, day, SessionKind.FOLLOWUP, spec, status=status)
+    services.session_record(pathway, demo.psychologist, kind=SessionKind.FOLLOWUP, data=data)
+
+
+def follow(demo, pathway, spec, dates):
+    for day in demo.past(dates):
+        if demo.rng.random() < 0.12:
+            session_missed(demo, pathway, spec, day - timedelta(days=2))
+        session_record_next(demo, pathway, spec, day)
+
+
+def cadence(last_day, count, every):
+    """`count` dates `every` days apart, the last one on `last_day`."""
+    return [last_day - timedelta(days=every * (count - 1 - i)) for i in range(count)]
+
+
+def pathway_close(demo, pathway, reason, after):
+    closed_on = min(after + timedelta(days=demo.rng.randint(0, 7)), demo.today)
+    services.pathway_close(pathway, demo.psychologist, reason=reason, closed_on=closed_on)
+
+
+# --- Stories: what happens to each patient ------------------------------------------------------
+
+
+def story_awaiting(demo, patient, spec):
+    pathway_open(demo, patient, spec, demo.days_ago(spec.n))
+
+
+def story_in_care(demo, patient, spec, last_day=None):
+    """An evaluation, then `n` follow-ups every week or fortnight, the last one on `last_day`."""
+    last_day = last_day or demo.days_ago(demo.rng.randint(2, 13))
+    dates = cadence(last_day, spec.n + 1, demo.rng.choice((7, 14)))
+    pathway = pathway_start(demo, patient, spec, dates[0])
+    follow(demo, pathway, spec, dates[1:])
+    return pathway
+
+
+def story_this_week(demo, patient, spec):
+    week_start = demo.today - timedelta(days=demo.today.weekday())
+    story_in_care(demo, patient, spec, last_day=week_start + timedelta(days=demo.rng.randint(0, demo.today.weekday())))
+
+
+def story_silent(demo, patient, spec):
+    """In care, but no session for more than the dashboard's silent-pathway weeks."""
+    story_in_care(demo, patient, spec, last_day=demo.days_ago(7 * rules.SILENT_PATHWAY_WEEKS + demo.rng.randint(8, 20)))
+
+
+def story_cap(demo, patient, spec):
+    """`n` weekly sessions this year: past the annual cap, the last ones are recorded out of scheme."""
+    dates = cadence(demo.days_ago(demo.rng.randint(0, 4)), spec.n, 7)
+    pathway = pathway_start(demo, patient, spec, dates[0], planned=rules.rules_on(dates[0]).max_followups)
+    follow(demo, pathway, spec, dates[1:])
+
+
+def story_declared(demo, patient, spec):
+    """Three sessions, evaluation included, held this year with a previous psychologist.
+
+    The cap continues from there, so the intake here is recorded out of scheme, not as a 2nd evaluation.
+    """
+    dates = cadence(demo.days_ago(demo.rng.randint(3, 10)), spec.n + 1, 14)
+    services.declared_sessions_add(
+        patient, demo.psychologist, year=dates[0].year, count=3, included_evaluation=True,
+        source="Relevé ameli (psychologue précédente, Villeurbanne)", declared_on=dates[0] - timedelta(days=7),
+    )
+    intake = session_input(
+        demo, dates[0], SessionKind.EVALUATION, billing=Billing.OUT_OF_SCHEME, out_of_scheme_fee=Decimal("0.00"),
+        private_note="Entretien d'accueil non facturé : évaluation de l'année faite chez la collègue.",
+    )
+    pathway = pathway_start(demo, patient, spec, dates[0], session=intake)
+    follow(demo, pathway, spec, dates[1:])
+
+
+def story_new_year(demo, patient, spec):
+    """Started in October last year, fortnightly: January opens with a new evaluation."""
+    dates = demo.past([date(demo.today.year - 1, 10, 6) + timedelta(days=14 * i) for i in range(spec.n)])
+    pathway = pathway_start(demo, patient, spec, dates[0], planned=rules.rules_on(dates[0]).max_followups)
+    follow(demo, pathway, spec, dates[1:])
+    pathway_close(demo, pathway, CloseReason.COMPLETED, after=dates[-1])
+
+
+def story_returning(demo, patient, spec):
+    """A pathway completed last spring, and a new one this year."""
+    dates = cadence(date(demo.today.year - 1, 6, 2), 7, 14)
+    pathway = pathway_start(demo, patient, spec, dates[0], planned=6)
+    follow(demo, pathway, spec, dates[1:])
+    pathway_close(demo, pathway, CloseReason.COMPLETED, after=dates[-1])
+    story_in_care(demo, patient, spec)
+
+
+def story_closed(reason, planned_extra):
+    def story(demo, patient, spec):
+        dates = cadence(demo.days_ago(demo.rng.randint(20, 110)), spec.n + 1, demo.rng.choice((7, 14)))
+        pathway = pathway_start(demo, patient, spec, dates[0], planned=spec.n + planned_extra)
+        follow(demo, pathway, spec, dates[1:])
+        if reason == CloseReason.PATIENT_STOPPED:
+            session_missed(demo, pathway, spec, dates[-1] + timedelta(days=7), SessionStatus.NO_SHOW)
+        pathway_close(demo, pathway, reason, after=dates[-1] + timedelta(days=10))
+
+    return story
+
+
+def story_excluded(demo, patient, spec):
+    """Adults: a psychiatric ALD ended 14 months ago; minors: followed in paedopsychiatry."""
+    day = demo.days_ago(demo.rng.randint(15, 90))
+    if spec.age < 18:
+        found = answers(psychiatric_follow_up_status=eligibility.ONGOING)
+    else:
+        found = answers(ald_psy_status=eligibility.ENDED, ald_psy_ended_on=day - timedelta(days=420))
+    pathway_start(demo, patient, spec, day, answers=found)
+
+
+def story_reoriented(demo, patient, spec):
+    day = demo.days_ago(demo.rng.randint(20, 60))
+    orientation = ORIENTATIONS["minor" if spec.age < 18 else "adult"]
+    pathway_start(demo, patient, spec, day, answers=answers(suicide_risk=True), orientation=orientation)
+
+
+def story_emergency(demo, patient, spec):
+    """In care, until suicidal ideas found at the n-th follow-up end the pathway as reoriented."""
+    dates = cadence(demo.days_ago(demo.rng.randint(5, 25)), spec.n + 1, 14)
+    pathway = pathway_start(demo, patient, spec, dates[0])
+    follow(demo, pathway, spec, dates[1:-1])
+    session_record_next(demo, pathway, spec, dates[-1], emergency=ORIENTATIONS["follow_up"])
+
+
+STORIES = {
+    "awaiting": story_awaiting,
+    "in_care": story_in_care,
+    "this_week": story_this_week,
+    "silent": story_silent,
+    "cap": story_cap,
+    "declared": story_declared,
+    "new_year": story_new_year,
+    "returning": story_returning,
+    "completed": story_closed(CloseReason.COMPLETED, planned_extra=0),
+    "improved": story_closed(CloseReason.IMPROVED_EARLY, planned_extra=3),
+    "stopped": story_closed(CloseReason.PATIENT_STOPPED, planned_extra=4),
+    "excluded": story_excluded,
+    "reoriented": story_reoriented,
+    "emergency": story_emergency,
+}
