@@ -78,7 +78,7 @@ def window_applies(answers, name, day, rule_set):
     if status == ENDED:
         ended_on = answers.get(f"{name}_ended_on")
         window_start = rules.months_before(day, 12 * rule_set.exclusion_lookback_years)
-        return ended_on is not None and ended_on > window_start
+        return ended_on is not None and ended_on >= window_start  # the boundary day is still "within"
     return False
 
 

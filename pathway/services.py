@@ -235,6 +235,12 @@ def check_out_of_scheme(data):
         raise DomainError(_("Set the fee of the out-of-scheme session."), field="out_of_scheme_fee")
 
 
+def check_within_pathway(pathway, day):
+    if day < pathway.opened_on:
+        raise DomainError(_("The session is dated before the pathway was opened (%(day)s).")
+                          % {"day": fmt(pathway.opened_on)}, field="date", code="before_opening")
+
+
 def check_after_evaluation(pathway, kind, day):
     if kind != SessionKind.FOLLOWUP:
         return
@@ -309,6 +315,7 @@ def pathway_evaluate(pathway, actor, *, session, answers, care_reason="", planne
         raise DomainError(_("The evaluation of this pathway has already been held."), code="already_evaluated")
     session.status = SessionStatus.HELD
     check_session(pathway, patient, SessionKind.EVALUATION, session)
+    check_within_pathway(pathway, session.date)
     assessment = eligibility.assess(answers, patient.birth_date, session.date)
     if assessment.outcome == eligibility.REORIENTED and not orientation.strip():
         raise DomainError(_("Record where the patient was oriented."), field="orientation")
@@ -346,9 +353,7 @@ def session_record(pathway, actor, *, kind, data, emergency_orientation=""):
     if pathway.status != S.IN_CARE:
         raise DomainError(_("Sessions are recorded on a pathway in care, after its evaluation."),
                           code="not_in_care")
-    if data.date < pathway.opened_on:
-        raise DomainError(_("The session is dated before the pathway was opened (%(day)s).")
-                          % {"day": fmt(pathway.opened_on)}, field="date")
+    check_within_pathway(pathway, data.date)
     if kind == SessionKind.EVALUATION and data.billing == Billing.REIMBURSED and evaluation_held_in_year(
         patient.pk, data.date.year
     ):
@@ -373,14 +378,13 @@ def session_update(session, actor, data):
     patient = lock_patient(session.patient_id)
     session = CareSession.objects.select_for_update().select_related("pathway__psychologist").get(pk=session.pk)
     pathway = session.pathway
-    if not pathway.is_active and (data.status, data.billing, data.date) != (
-        session.status, session.billing, session.date
-    ):
-        raise DomainError(_("The pathway is over: only the note and duration of its sessions can change."))
-    if data.date < pathway.opened_on:
-        raise DomainError(_("The session is dated before the pathway was opened (%(day)s).")
-                          % {"day": fmt(pathway.opened_on)}, field="date")
-    check_session(pathway, patient, session.kind, data, excluding_session_id=session.pk)
+    # Only the date, mode, status and billing are judged by the scheme; a note or a duration is not.
+    judged = ("date", "mode", "status", "billing")
+    if any(getattr(data, name) != getattr(session, name) for name in judged):
+        if not pathway.is_active:
+            raise DomainError(_("The pathway is over: only the note and duration of its sessions can change."))
+        check_within_pathway(pathway, data.date)
+        check_session(pathway, patient, session.kind, data, excluding_session_id=session.pk)
     before = describe_session(session)
     for name in ("date", "mode", "duration_minutes", "status", "billing", "private_note"):
         setattr(session, name, getattr(data, name))
