@@ -251,7 +251,16 @@ def check_after_evaluation(pathway, kind, day):
                           % {"day": fmt(evaluated_on)}, field="date", code="before_evaluation")
 
 
+def check_choices(data):
+    """Telephone-only sessions, for one, are not reimbursable: only the known modes exist."""
+    for value, choices, field in ((data.mode, SessionMode, "mode"), (data.status, SessionStatus, "status"),
+                                  (data.billing, Billing, "billing")):
+        if value not in choices.values:
+            raise DomainError(_("Choose one of the proposed values."), field=field, code="unknown_choice")
+
+
 def check_session(pathway, patient, kind, data, excluding_session_id=None):
+    check_choices(data)
     check_date(data.date)
     if kind == SessionKind.EVALUATION and data.mode != SessionMode.IN_PERSON:
         raise DomainError(_("The evaluation session is held in person."), field="mode", code="video_evaluation")
@@ -379,7 +388,7 @@ def session_update(session, actor, data):
     session = CareSession.objects.select_for_update().select_related("pathway__psychologist").get(pk=session.pk)
     pathway = session.pathway
     # Only the date, mode, status and billing are judged by the scheme; a note or a duration is not.
-    judged = ("date", "mode", "status", "billing")
+    judged = ("date", "mode", "status", "billing", "out_of_scheme_fee")
     if any(getattr(data, name) != getattr(session, name) for name in judged):
         if not pathway.is_active:
             raise DomainError(_("The pathway is over: only the note and duration of its sessions can change."))

@@ -968,3 +968,11 @@ def test_events_cannot_be_updated_in_bulk(event):
         PathwayEvent.objects.bulk_update([event], ["details"])
 
     assert PathwayEvent.objects.get(pk=event.pk).details != "rewritten"
+
+
+def test_an_unknown_session_mode_such_as_telephone_is_refused(psychologist, in_care):
+    with pytest.raises(DomainError) as error:
+        services.session_record(in_care, psychologist, kind="followup", data=services.SessionInput(
+            date=EVALUATED + timedelta(days=7), mode="telephone", duration_minutes=30))
+    assert (error.value.field, error.value.code) == ("mode", "unknown_choice")
+    assert "Choisissez une des valeurs proposées" in error.value.message
