@@ -73,9 +73,16 @@ class Patient(models.Model):
 
     @property
     def has_parental_consent(self):
-        """Both holders consented, or one who declared being the sole holder (policy, §3)."""
-        first = bool(self.guardian_1_name and self.guardian_1_consent_on)
-        second = bool(self.guardian_2_name and self.guardian_2_consent_on)
+        return self.has_parental_consent_on(None)
+
+    def has_parental_consent_on(self, day):
+        """Both holders consented by `day`, or one who declared being the sole holder (policy, §3)."""
+
+        def consented(name, consent_on):
+            return bool(name and consent_on and (day is None or consent_on <= day))
+
+        first = consented(self.guardian_1_name, self.guardian_1_consent_on)
+        second = consented(self.guardian_2_name, self.guardian_2_consent_on)
         return (first and second) or (first and self.sole_holder_declared)
 
     def tiers_payant_reasons(self):

@@ -150,11 +150,12 @@ def check_date(day):
 
 
 def check_patient_may_attend(patient, day):
-    if patient.is_minor_on(day) and not patient.has_parental_consent:
+    if patient.is_minor_on(day) and not patient.has_parental_consent_on(day):
         raise DomainError(
             _(
                 "This patient is a minor: record the consent of both holders of parental authority "
-                "(or of one holder with the sole-holder declaration) on the patient's file first."
+                "(or of one holder with the sole-holder declaration), given on or before the session's date, "
+                "on the patient's file first."
             ),
             code="parental_consent_missing",
         )
@@ -314,6 +315,14 @@ def pathway_open(patient, actor, *, entry_mode, opened_on, referrer_kind="", ref
     return pathway
 
 
+def evaluation_kind(patient, session):
+    """The year's evaluation is billed once: a patient who already had one this year (with another
+    psychologist, or on an earlier pathway) continues the remaining follow-ups (DOMAIN.md §4)."""
+    if session.billing == Billing.REIMBURSED and evaluation_held_in_year(patient.pk, session.date.year):
+        return SessionKind.FOLLOWUP
+    return SessionKind.EVALUATION
+
+
 @transaction.atomic
 def pathway_evaluate(pathway, actor, *, session, answers, care_reason="", planned_followups=None,
                      orientation=""):
@@ -323,7 +332,8 @@ def pathway_evaluate(pathway, actor, *, session, answers, care_reason="", planne
     if pathway.status != S.AWAITING_EVALUATION:
         raise DomainError(_("The evaluation of this pathway has already been held."), code="already_evaluated")
     session.status = SessionStatus.HELD
-    check_session(pathway, patient, SessionKind.EVALUATION, session)
+    kind = evaluation_kind(patient, session)
+    check_session(pathway, patient, kind, session)
     check_within_pathway(pathway, session.date)
     assessment = eligibility.assess(answers, patient.birth_date, session.date)
     if assessment.outcome == eligibility.REORIENTED and not orientation.strip():
@@ -334,7 +344,7 @@ def pathway_evaluate(pathway, actor, *, session, answers, care_reason="", planne
             _("Plan between 1 and %(max)s follow-up sessions.") % {"max": max_followups},
             field="planned_followups",
         )
-    evaluation = session_create(pathway, patient, SessionKind.EVALUATION, session)
+    evaluation = session_create(pathway, patient, kind, session)
     pathway.eligibility_answers = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in answers.items()}
     pathway.exclusion_reasons = [{"code": r.code, "message": r.message} for r in assessment.reasons]
     pathway.care_reason = care_reason
@@ -394,6 +404,7 @@ def session_update(session, actor, data):
             raise DomainError(_("The pathway is over: only the note and duration of its sessions can change."))
         check_within_pathway(pathway, data.date)
         check_session(pathway, patient, session.kind, data, excluding_session_id=session.pk)
+        check_evaluation_still_opens_the_year(session, data)
     before = describe_session(session)
     for name in ("date", "mode", "duration_minutes", "status", "billing", "private_note"):
         setattr(session, name, getattr(data, name))
@@ -402,6 +413,27 @@ def session_update(session, actor, data):
     PathwayEvent.objects.create(pathway=pathway, actor=actor, action=PathwayEvent.Action.SESSION_UPDATED,
                                 session=session, details=f"{before} → {describe_session(session)}")
     return session
+
+
+def check_evaluation_still_opens_the_year(session, data):
+    """An evaluation that follow-ups rest on cannot be cancelled, unbilled or moved past them."""
+    if session.kind != SessionKind.EVALUATION or not session.counts_towards_cap:
+        return
+    year = session.date.year
+    followups = counted_sessions(session.patient_id, year).filter(kind=SessionKind.FOLLOWUP)
+    still_counts = (data.status, data.billing, data.date.year) == (SessionStatus.HELD, Billing.REIMBURSED, year)
+    if not still_counts and followups.exists() and not evaluation_held_in_year(
+        session.patient_id, year, excluding_session_id=session.pk
+    ):
+        raise DomainError(
+            _("Reimbursed follow-ups of %(year)s rest on this evaluation: change them first.") % {"year": year},
+            code="evaluation_needed",
+        )
+    first_followup = session.pathway.sessions.filter(kind=SessionKind.FOLLOWUP).order_by("date").values_list(
+        "date", flat=True).first()
+    if first_followup and data.date > first_followup:
+        raise DomainError(_("The evaluation cannot come after a follow-up (%(day)s).") % {"day": fmt(first_followup)},
+                          field="date", code="evaluation_after_followup")
 
 
 def describe_session(session):
@@ -457,8 +489,18 @@ def pathway_close(pathway, actor, *, reason, closed_on, orientation=""):
 @transaction.atomic
 def declared_sessions_add(patient, actor, *, year, count, included_evaluation, source, declared_on):
     patient = lock_patient(patient.pk)
-    if not rules.SCHEME_START.year <= year <= timezone.localdate().year:
+    today = timezone.localdate()
+    if not rules.SCHEME_START.year <= year <= today.year:
         raise DomainError(_("Declare sessions of a year of the scheme, up to this year."), field="year")
+    if declared_on > today:
+        raise DomainError(_("This date is in the future."), field="declared_on")
+    usage = cap_usage(patient.pk, min(date(year, 12, 31), today))
+    if count < 1 or usage.used + count > usage.cap:
+        raise DomainError(
+            _("With these, the patient would have %(total)s reimbursed sessions in %(year)s, above the cap of "
+              "%(cap)s: check the declaration.") % {"total": usage.used + count, "year": year, "cap": usage.cap},
+            field="count", code="declared_over_cap",
+        )
     return DeclaredSessions.objects.create(
         patient=patient, year=year, count=count, included_evaluation=included_evaluation,
         source=source, declared_on=declared_on,
