@@ -374,18 +374,14 @@ def story_cap(demo, patient, spec):
 def story_declared(demo, patient, spec):
     """Three sessions, evaluation included, held this year with a previous psychologist.
 
-    The cap continues from there, so the intake here is recorded out of scheme, not as a 2nd evaluation.
+    The cap continues from there: the intake here is billed as a follow-up, not a 2nd evaluation.
     """
     dates = cadence(demo.days_ago(demo.rng.randint(3, 10)), spec.n + 1, 14)
     services.declared_sessions_add(
         patient, demo.psychologist, year=dates[0].year, count=3, included_evaluation=True,
         source="Relevé ameli (psychologue précédente, Villeurbanne)", declared_on=dates[0] - timedelta(days=7),
     )
-    intake = session_input(
-        demo, dates[0], SessionKind.EVALUATION, billing=Billing.OUT_OF_SCHEME, out_of_scheme_fee=Decimal("0.00"),
-        private_note="Entretien d'accueil non facturé : évaluation de l'année faite chez la collègue.",
-    )
-    pathway = pathway_start(demo, patient, spec, dates[0], session=intake)
+    pathway = pathway_start(demo, patient, spec, dates[0])
     follow(demo, pathway, spec, dates[1:])
 
 
