@@ -151,6 +151,7 @@ def pathway_evaluate(request, pathway_id):
     return render(request, "pathway/evaluation_form.html", {
         "form": form, "pathway": pathway, "patient": patient,
         "usage": services.cap_usage(patient.pk, form_day(form)),
+        "evaluation_already_held": services.evaluation_held_in_year(patient.pk, form_day(form).year),
         "is_minor": patient.is_minor_on(form_day(form)),
         "lookback_years": rules.rules_on_or_first(form_day(form)).exclusion_lookback_years,
     })

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pathway.models import CareSession, Pathway, PathwayEvent, PathwayStatus, SessionKind
-from tests.factories import CareSessionFactory, PathwayFactory, PatientFactory
+from tests.factories import CareSessionFactory, DeclaredSessionsFactory, PathwayFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -247,3 +247,10 @@ def test_a_follow_up_cannot_come_before_the_evaluation(client_psy, psychologist)
     Pathway.objects.filter(pk=pathway.pk).update(opened_on=YEAR_START - timedelta(days=4))
     response = client_psy.post(url("session_record", pathway), follow_up(date=day(YEAR_START - timedelta(days=1))))
     assert "précéder" in response.context["form"].errors["date"][0]
+
+
+def test_the_evaluation_form_says_when_the_year_s_evaluation_was_held_elsewhere(client_psy, psychologist):
+    pathway = awaiting(psychologist)
+    assert "facturée comme un suivi" not in client_psy.get(url("evaluate", pathway)).content.decode()
+    DeclaredSessionsFactory(patient=pathway.patient, year=TODAY.year, count=2, included_evaluation=True)
+    assert "facturée comme un suivi" in client_psy.get(url("evaluate", pathway)).content.decode()

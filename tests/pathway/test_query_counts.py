@@ -64,7 +64,7 @@ EXPECTED_QUERIES = {
     "pathway_detail": 5,
     "session_record": 5,
     "session_edit": 5,
-    "evaluate": 5,
+    "evaluate": 7,
 }
 
 
