@@ -120,7 +120,8 @@ def dashboard(psychologist):
     active = pathways.filter(status__in=ACTIVE_STATUSES).annotate(
         last_session_on=Max("sessions__date", filter=Q(sessions__status=SessionStatus.HELD)),
         followups_held=Count("sessions", filter=Q(sessions__kind=SessionKind.FOLLOWUP,
-                                                   sessions__status=SessionStatus.HELD)),
+                                                   sessions__status=SessionStatus.HELD,
+                                                   sessions__billing=Billing.REIMBURSED)),
         patient_used_this_year=used_in_year(today.year, "patient_id"),
     ).order_by("patient__last_name", "patient__first_name")
     return {

@@ -83,3 +83,12 @@ def test_the_rules_page_shows_every_rule_set_and_the_policies(client_psy):
     assert "05/04/2022" in page and "25/12/2023" in page and "15/06/2024" in page
     assert "50,00 € / 50,00 €" in page and "40,00 € / 30,00 €" in page
     assert "60 %" in page
+
+
+def test_the_open_list_counts_reimbursed_follow_ups_against_the_plan(client_psy, psychologist):
+    pathway = in_care(psychologist, "Horsplafond", date(TODAY.year, 1, 5), [date(TODAY.year, 1, 12)])
+    CareSessionFactory(pathway=pathway, date=date(TODAY.year, 1, 19), billing="out_of_scheme",
+                       out_of_scheme_fee=60)
+    row = section(client_psy.get(reverse("pathway:dashboard")).content.decode(), "open")
+    row = row[row.index("HORSPLAFOND"):]
+    assert "<td>1 / 6</td>" in row
