@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from pathway import services
 from pathway.models import Patient, SessionKind, SessionStatus
+from pathway.services import sessions as session_actions
 
 from ..factories import CareSessionFactory, PathwayFactory, PatientFactory
 
@@ -42,13 +43,13 @@ def eleven_sessions_this_year(psychologist):
 @pytest.fixture
 def wide_window(monkeypatch):
     """Sleep once the checks pass, before the write, so that concurrent requests overlap there."""
-    original = services.check_session
+    original = session_actions.check_session
 
     def slow_check_session(*args, **kwargs):
         original(*args, **kwargs)
         time.sleep(WINDOW_SECONDS)
 
-    monkeypatch.setattr(services, "check_session", slow_check_session)
+    monkeypatch.setattr(session_actions, "check_session", slow_check_session)
 
 
 def run_at_once(actions):
@@ -156,7 +157,7 @@ def test_without_the_patient_lock_concurrent_requests_break_the_cap(
     psychologist, eleven_sessions_this_year, wide_window, only_the_patient_lock, monkeypatch
 ):
     # The control: the race above, the patient row now read without FOR UPDATE.
-    monkeypatch.setattr(services, "lock_patient", lock_nothing)
+    monkeypatch.setattr(session_actions, "lock_patient", lock_nothing)
     pathway = eleven_sessions_this_year
 
     run_at_once(recordings_and_updates(pathway, psychologist))

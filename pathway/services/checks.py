@@ -1,0 +1,177 @@
+"""What the scheme requires of a session, judged by the rule set in force on its date.
+
+Each check raises a DomainError naming the field it concerns; the actions call them after
+locking the patient row, so the counts they read cannot change underneath them.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import rules
+from ..models import Billing, EntryMode, SessionKind, SessionMode, SessionStatus
+from .cap import cap_usage, counted_sessions, evaluation_held_in_year
+from .errors import DomainError, fmt
+
+
+@dataclass
+class SessionInput:
+    date: date
+    mode: str
+    duration_minutes: int
+    status: str = SessionStatus.HELD
+    billing: str = Billing.REIMBURSED
+    out_of_scheme_fee: object = None
+    private_note: str = ""
+
+
+def check_choices(data):
+    """Telephone-only sessions, for one, are not reimbursable: only the known modes exist."""
+    for value, choices, field in ((data.mode, SessionMode, "mode"), (data.status, SessionStatus, "status"),
+                                  (data.billing, Billing, "billing")):
+        if value not in choices.values:
+            raise DomainError(_("Choose one of the proposed values."), field=field, code="unknown_choice")
+
+
+def check_date(day):
+    if day > timezone.localdate():
+        raise DomainError(_("A session cannot be dated in the future."), field="date")
+
+
+def check_patient_may_attend(patient, day):
+    if patient.is_minor_on(day) and not patient.has_parental_consent_on(day):
+        raise DomainError(
+            _(
+                "This patient is a minor: record the consent of both holders of parental authority "
+                "(or of one holder with the sole-holder declaration), given on or before the session's date, "
+                "on the patient's file first."
+            ),
+            code="parental_consent_missing",
+        )
+
+
+def check_scheme_in_force(day):
+    if day < rules.SCHEME_START:
+        raise DomainError(
+            _("Mon soutien psy did not exist before %(start)s: record this session out of scheme.")
+            % {"start": fmt(rules.SCHEME_START)},
+            field="date", code="before_scheme",
+        )
+
+
+def check_reimbursable(pathway, patient, kind, data, excluding_session_id=None):
+    """Everything the scheme requires of a reimbursed session, judged by the session's rule set."""
+    day = data.date
+    check_scheme_in_force(day)
+    rule_set = rules.rules_on(day)
+    if not pathway.psychologist.may_bill_reimbursed_on(day):
+        raise DomainError(
+            _("Only a conventioned psychologist records reimbursed sessions: record it out of scheme."),
+            field="billing", code="not_conventioned",
+        )
+    if patient.age_on(day) < rule_set.min_age:
+        raise DomainError(
+            _("Mon soutien psy starts at %(age)s years old: the patient is %(patient_age)s on %(day)s.")
+            % {"age": rule_set.min_age, "patient_age": patient.age_on(day), "day": fmt(day)},
+            field="date", code="too_young",
+        )
+    if data.status != SessionStatus.HELD:
+        return  # cancelled sessions and no-shows are not counted
+    if kind == SessionKind.EVALUATION and rule_set.referral_required:
+        check_referral_letter(pathway, day, rule_set)
+    if kind == SessionKind.FOLLOWUP and not evaluation_held_in_year(patient.pk, day.year, excluding_session_id):
+        raise DomainError(
+            _(
+                "The first reimbursed session of %(year)s must be an evaluation: record an evaluation "
+                "first (or declare one held elsewhere this year)."
+            ) % {"year": day.year},
+            field="kind", code="evaluation_first",
+        )
+    usage = cap_usage(patient.pk, day, excluding_session_id)
+    if usage.is_reached:
+        raise DomainError(
+            _(
+                "Annual cap reached: %(used)s / %(cap)s reimbursed sessions in %(year)s. This session "
+                "cannot be reimbursed; once the patient is told, you may record it out of scheme."
+            ) % {"used": usage.used, "cap": usage.cap, "year": usage.year},
+            code="cap_reached",
+        )
+
+
+def check_referral_letter(pathway, day, rule_set):
+    if pathway.entry_mode != EntryMode.REFERRAL:
+        raise DomainError(
+            _("Before %(reform)s, a referral letter was required: this pathway has none.")
+            % {"reform": fmt(rules.MON_SOUTIEN_PSY_2024.effective_from)},
+            field="date", code="referral_required",
+        )
+    if pathway.referrer_kind not in rule_set.referrer_kinds:
+        raise DomainError(
+            _("On %(day)s, only a doctor could sign the referral letter.") % {"day": fmt(day)},
+            field="date", code="referrer_not_allowed",
+        )
+    oldest = rules.months_before(day, rule_set.referral_max_age_months)
+    if not (oldest <= pathway.referral_date <= day):
+        raise DomainError(
+            _("The referral letter must be dated within %(months)s months before the evaluation "
+              "(from %(oldest)s to %(day)s).")
+            % {"months": rule_set.referral_max_age_months, "oldest": fmt(oldest), "day": fmt(day)},
+            field="date", code="referral_too_old",
+        )
+
+
+def check_out_of_scheme(data):
+    if data.out_of_scheme_fee is None or data.out_of_scheme_fee < 0:
+        raise DomainError(_("Set the fee of the out-of-scheme session."), field="out_of_scheme_fee")
+
+
+def check_within_pathway(pathway, day):
+    if day < pathway.opened_on:
+        raise DomainError(_("The session is dated before the pathway was opened (%(day)s).")
+                          % {"day": fmt(pathway.opened_on)}, field="date", code="before_opening")
+
+
+def check_after_evaluation(pathway, kind, day):
+    if kind != SessionKind.FOLLOWUP:
+        return
+    evaluated_on = pathway.sessions.filter(kind=SessionKind.EVALUATION).order_by("date").values_list(
+        "date", flat=True).first()
+    if evaluated_on and day < evaluated_on:
+        raise DomainError(_("A follow-up cannot come before the evaluation session (%(day)s).")
+                          % {"day": fmt(evaluated_on)}, field="date", code="before_evaluation")
+
+
+def check_session(pathway, patient, kind, data, excluding_session_id=None):
+    check_choices(data)
+    check_date(data.date)
+    if kind == SessionKind.EVALUATION and data.mode != SessionMode.IN_PERSON:
+        raise DomainError(_("The evaluation session is held in person."), field="mode", code="video_evaluation")
+    check_after_evaluation(pathway, kind, data.date)
+    check_patient_may_attend(patient, data.date)
+    if data.billing == Billing.REIMBURSED:
+        check_reimbursable(pathway, patient, kind, data, excluding_session_id)
+    else:
+        check_out_of_scheme(data)
+
+
+def check_evaluation_still_opens_the_year(session, data):
+    """An evaluation that follow-ups rest on cannot be cancelled, unbilled or moved past them."""
+    if session.kind != SessionKind.EVALUATION or not session.counts_towards_cap:
+        return
+    year = session.date.year
+    followups = counted_sessions(session.patient_id, year).filter(kind=SessionKind.FOLLOWUP)
+    still_counts = (data.status, data.billing, data.date.year) == (SessionStatus.HELD, Billing.REIMBURSED, year)
+    if not still_counts and followups.exists() and not evaluation_held_in_year(
+        session.patient_id, year, excluding_session_id=session.pk
+    ):
+        raise DomainError(
+            _("Reimbursed follow-ups of %(year)s rest on this evaluation: change them first.") % {"year": year},
+            code="evaluation_needed",
+        )
+    first_followup = session.pathway.sessions.filter(kind=SessionKind.FOLLOWUP).order_by("date").values_list(
+        "date", flat=True).first()
+    if first_followup and data.date > first_followup:
+        raise DomainError(_("The evaluation cannot come after a follow-up (%(day)s).") % {"day": fmt(first_followup)},
+                          field="date", code="evaluation_after_followup")

@@ -1,0 +1,169 @@
+"""Opening, evaluating, planning and closing a pathway; declaring sessions held elsewhere."""
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import eligibility, rules
+from ..models import (
+    ACTIVE_STATUSES,
+    Billing,
+    CloseReason,
+    DeclaredSessions,
+    EntryMode,
+    Pathway,
+    PathwayEvent,
+    SessionKind,
+    SessionStatus,
+)
+from ..models import PathwayStatus as S
+from .cap import cap_usage, evaluation_held_in_year, lock_patient
+from .checks import check_session, check_within_pathway
+from .errors import DomainError, fmt
+from .sessions import session_create
+from .transitions import TRANSITIONS, pathway_transition
+
+
+def evaluation_kind(patient, session):
+    """The year's evaluation is billed once: a patient who already had one this year (with another
+    psychologist, or on an earlier pathway) continues the remaining follow-ups (DOMAIN.md §4)."""
+    if session.billing == Billing.REIMBURSED and evaluation_held_in_year(patient.pk, session.date.year):
+        return SessionKind.FOLLOWUP
+    return SessionKind.EVALUATION
+
+
+@transaction.atomic
+def pathway_open(patient, actor, *, entry_mode, opened_on, referrer_kind="", referrer_name="",
+                 referral_date=None, referral_scan=None):
+    patient = lock_patient(patient.pk)
+    if Pathway.objects.filter(patient=patient, status__in=ACTIVE_STATUSES).exists():
+        raise DomainError(_("This patient already has a pathway in progress: close it first."),
+                          code="already_active")
+    rule_set = rules.rules_on_or_first(opened_on)
+    if patient.age_on(opened_on) < rule_set.min_age:
+        raise DomainError(
+            _("Mon soutien psy starts at %(age)s years old: the patient is %(patient_age)s on %(day)s.")
+            % {"age": rule_set.min_age, "patient_age": patient.age_on(opened_on), "day": fmt(opened_on)},
+            field="opened_on", code="too_young",
+        )
+    if entry_mode == EntryMode.DIRECT:
+        referrer_kind, referrer_name, referral_date, referral_scan = "", "", None, None
+    pathway = Pathway(
+        psychologist=actor, patient=patient, entry_mode=entry_mode, opened_on=opened_on,
+        referrer_kind=referrer_kind, referrer_name=referrer_name, referral_date=referral_date,
+    )
+    if referral_scan:
+        pathway.referral_scan.save(referral_scan.name, referral_scan, save=False)
+    pathway.save()
+    PathwayEvent.objects.create(
+        pathway=pathway, actor=actor, action=PathwayEvent.Action.OPENED,
+        to_status=pathway.status, details=EntryMode(entry_mode).label,
+    )
+    return pathway
+
+
+@transaction.atomic
+def pathway_evaluate(pathway, actor, *, session, answers, care_reason="", planned_followups=None,
+                     orientation=""):
+    """Hold the evaluation: record its session, then include, exclude or reorient the patient."""
+    patient = lock_patient(pathway.patient_id)
+    pathway = Pathway.objects.select_for_update().get(pk=pathway.pk)
+    if pathway.status != S.AWAITING_EVALUATION:
+        raise DomainError(_("The evaluation of this pathway has already been held."), code="already_evaluated")
+    session.status = SessionStatus.HELD
+    kind = evaluation_kind(patient, session)
+    check_session(pathway, patient, kind, session)
+    check_within_pathway(pathway, session.date)
+    assessment = eligibility.assess(answers, patient.birth_date, session.date)
+    if assessment.outcome == eligibility.REORIENTED and not orientation.strip():
+        raise DomainError(_("Record where the patient was oriented."), field="orientation")
+    max_followups = rules.rules_on(session.date).max_followups
+    if assessment.is_eligible and not (planned_followups and 1 <= planned_followups <= max_followups):
+        raise DomainError(
+            _("Plan between 1 and %(max)s follow-up sessions.") % {"max": max_followups},
+            field="planned_followups",
+        )
+    evaluation = session_create(pathway, patient, kind, session)
+    pathway.eligibility_answers = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in answers.items()}
+    pathway.exclusion_reasons = [{"code": r.code, "message": r.message} for r in assessment.reasons]
+    pathway.care_reason = care_reason
+    pathway.orientation = orientation
+    pathway.planned_followups = planned_followups if assessment.is_eligible else None
+    pathway.save(update_fields=["eligibility_answers", "exclusion_reasons", "care_reason", "orientation",
+                                "planned_followups", "updated_at"])
+    PathwayEvent.objects.create(pathway=pathway, actor=actor, action=PathwayEvent.Action.EVALUATED,
+                                session=evaluation, details=fmt(session.date))
+    to_status = {eligibility.ELIGIBLE: S.IN_CARE, eligibility.EXCLUDED: S.EXCLUDED,
+                 eligibility.REORIENTED: S.REORIENTED}[assessment.outcome]
+    if to_status != S.IN_CARE:
+        pathway.closed_on = session.date
+        pathway.close_reason = CloseReason.REORIENTED if to_status == S.REORIENTED else ""
+        pathway.save(update_fields=["closed_on", "close_reason", "updated_at"])
+    pathway_transition(pathway, to_status, actor, details="; ".join(r.message for r in assessment.reasons))
+    return pathway, assessment
+
+
+@transaction.atomic
+def pathway_plan_followups(pathway, actor, planned_followups):
+    pathway = Pathway.objects.select_for_update().get(pk=pathway.pk)
+    if pathway.status != S.IN_CARE:
+        raise DomainError(_("Follow-ups are planned on a pathway in care."), code="not_in_care")
+    max_followups = rules.rules_on(timezone.localdate()).max_followups
+    if not 1 <= planned_followups <= max_followups:
+        raise DomainError(_("Plan between 1 and %(max)s follow-up sessions.") % {"max": max_followups},
+                          field="planned_followups")
+    before = pathway.planned_followups
+    pathway.planned_followups = planned_followups
+    pathway.save(update_fields=["planned_followups", "updated_at"])
+    PathwayEvent.objects.create(pathway=pathway, actor=actor, action=PathwayEvent.Action.FOLLOWUPS_PLANNED,
+                                details=f"{before} → {planned_followups}")
+    return pathway
+
+
+@transaction.atomic
+def pathway_close(pathway, actor, *, reason, closed_on, orientation=""):
+    pathway = Pathway.objects.select_for_update().get(pk=pathway.pk)
+    to_status = S.REORIENTED if reason == CloseReason.REORIENTED else S.CLOSED
+    if to_status not in TRANSITIONS[pathway.status]:
+        raise DomainError(_("This pathway is already over: a returning patient gets a new pathway."),
+                          code="already_over")
+    if closed_on > timezone.localdate():
+        raise DomainError(_("The closing date cannot be in the future."), field="closed_on")
+    last_session = pathway.sessions.order_by("-date").values_list("date", flat=True).first()
+    if closed_on < (last_session or pathway.opened_on):
+        raise DomainError(_("The closing date cannot be before the last session (%(day)s).")
+                          % {"day": fmt(last_session or pathway.opened_on)}, field="closed_on")
+    if to_status == S.REORIENTED and not orientation.strip():
+        raise DomainError(_("Record where the patient was oriented."), field="orientation")
+    pathway.close_reason = reason
+    pathway.closed_on = closed_on
+    if orientation.strip():
+        pathway.orientation = orientation
+    pathway.save(update_fields=["close_reason", "closed_on", "orientation", "updated_at"])
+    PathwayEvent.objects.create(pathway=pathway, actor=actor, action=PathwayEvent.Action.CLOSED,
+                                details=CloseReason(reason).label)
+    pathway_transition(pathway, to_status, actor)
+    return pathway
+
+
+@transaction.atomic
+def declared_sessions_add(patient, actor, *, year, count, included_evaluation, source, declared_on):
+    patient = lock_patient(patient.pk)
+    today = timezone.localdate()
+    if not rules.SCHEME_START.year <= year <= today.year:
+        raise DomainError(_("Declare sessions of a year of the scheme, up to this year."), field="year")
+    if declared_on > today:
+        raise DomainError(_("This date is in the future."), field="declared_on")
+    usage = cap_usage(patient.pk, min(date(year, 12, 31), today))
+    if count < 1 or usage.used + count > usage.cap:
+        raise DomainError(
+            _("With these, the patient would have %(total)s reimbursed sessions in %(year)s, above the cap of "
+              "%(cap)s: check the declaration.") % {"total": usage.used + count, "year": year, "cap": usage.cap},
+            field="count", code="declared_over_cap",
+        )
+    return DeclaredSessions.objects.create(
+        patient=patient, year=year, count=count, included_evaluation=included_evaluation,
+        source=source, declared_on=declared_on,
+    )

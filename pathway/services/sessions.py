@@ -1,0 +1,78 @@
+"""Recording and changing sessions: each atomic, the patient row locked before the count."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ..models import Billing, CareSession, CloseReason, Pathway, PathwayEvent, SessionKind, SessionMode, SessionStatus
+from ..models import PathwayStatus as S
+from .cap import evaluation_held_in_year, lock_patient
+from .checks import check_evaluation_still_opens_the_year, check_session, check_within_pathway
+from .errors import DomainError, fmt
+from .transitions import pathway_transition
+
+
+def session_create(pathway, patient, kind, data):
+    return CareSession.objects.create(
+        pathway=pathway, patient=patient, kind=kind, billing=data.billing, date=data.date,
+        mode=data.mode, duration_minutes=data.duration_minutes, status=data.status,
+        out_of_scheme_fee=data.out_of_scheme_fee if data.billing == Billing.OUT_OF_SCHEME else None,
+        private_note=data.private_note,
+    )
+
+
+def describe_session(session):
+    return ", ".join(str(part) for part in (
+        SessionKind(session.kind).label, fmt(session.date), SessionMode(session.mode).label,
+        SessionStatus(session.status).label, Billing(session.billing).label,
+    ))
+
+
+@transaction.atomic
+def session_record(pathway, actor, *, kind, data, emergency_orientation=""):
+    """Record a follow-up (or the evaluation that opens a new calendar year) on a pathway in care."""
+    patient = lock_patient(pathway.patient_id)
+    pathway = Pathway.objects.select_for_update().get(pk=pathway.pk)
+    if pathway.status != S.IN_CARE:
+        raise DomainError(_("Sessions are recorded on a pathway in care, after its evaluation."),
+                          code="not_in_care")
+    check_within_pathway(pathway, data.date)
+    if kind == SessionKind.EVALUATION and data.billing == Billing.REIMBURSED and evaluation_held_in_year(
+        patient.pk, data.date.year
+    ):
+        raise DomainError(_("An evaluation has already been held in %(year)s.") % {"year": data.date.year},
+                          field="kind", code="evaluation_already_held")
+    check_session(pathway, patient, kind, data)
+    session = session_create(pathway, patient, kind, data)
+    PathwayEvent.objects.create(pathway=pathway, actor=actor, action=PathwayEvent.Action.SESSION_RECORDED,
+                                session=session, details=describe_session(session))
+    if emergency_orientation.strip():
+        pathway.orientation = emergency_orientation
+        pathway.closed_on = data.date
+        pathway.close_reason = CloseReason.REORIENTED
+        pathway.save(update_fields=["orientation", "closed_on", "close_reason", "updated_at"])
+        pathway_transition(pathway, S.REORIENTED, actor, details=emergency_orientation)
+    return session
+
+
+@transaction.atomic
+def session_update(session, actor, data):
+    """Change a recorded session; a change that would break the cap or a rule is refused."""
+    patient = lock_patient(session.patient_id)
+    session = CareSession.objects.select_for_update().select_related("pathway__psychologist").get(pk=session.pk)
+    pathway = session.pathway
+    # Only the date, mode, status and billing are judged by the scheme; a note or a duration is not.
+    judged = ("date", "mode", "status", "billing", "out_of_scheme_fee")
+    if any(getattr(data, name) != getattr(session, name) for name in judged):
+        if not pathway.is_active:
+            raise DomainError(_("The pathway is over: only the note and duration of its sessions can change."))
+        check_within_pathway(pathway, data.date)
+        check_session(pathway, patient, session.kind, data, excluding_session_id=session.pk)
+        check_evaluation_still_opens_the_year(session, data)
+    before = describe_session(session)
+    for name in ("date", "mode", "duration_minutes", "status", "billing", "private_note"):
+        setattr(session, name, getattr(data, name))
+    session.out_of_scheme_fee = data.out_of_scheme_fee if data.billing == Billing.OUT_OF_SCHEME else None
+    session.save()
+    PathwayEvent.objects.create(pathway=pathway, actor=actor, action=PathwayEvent.Action.SESSION_UPDATED,
+                                session=session, details=f"{before} → {describe_session(session)}")
+    return session
