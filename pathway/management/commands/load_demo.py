@@ -9,7 +9,6 @@ import random
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -18,6 +17,22 @@ from stdnum.fr import nir as stdnum_nir
 
 from accounts.models import User
 from pathway import eligibility, rules, services
+from pathway.demo_caseload import (
+    ADULT_REASONS,
+    BIRTHPLACES,
+    DOCTORS,
+    DURATIONS,
+    ORIENTATIONS,
+    OUT_OF_SCHEME_FEE,
+    PAEDIATRICIAN,
+    PARENT_NAMES,
+    PASSWORD,
+    PATIENTS,
+    PSYCHOLOGIST,
+    STREETS,
+    USERNAME,
+    VIDEO_SHARE,
+)
 from pathway.models import (
     Billing,
     CareSession,
@@ -30,103 +45,6 @@ from pathway.models import (
     SessionStatus,
 )
 from pathway.services import SessionInput
-
-USERNAME = "demo"
-PASSWORD = "demo-soutien-psy"
-PSYCHOLOGIST = {
-    "first_name": "Camille", "last_name": "Rousseau", "email": "camille.rousseau@exemple.fr",
-    "role": User.Role.PSYCHOLOGIST, "rpps": "10003456786", "adeli": "759300015",
-    "practice_address": "27 rue Mercière\n69002 Lyon", "phone": "04 78 42 18 65",
-    "is_conventioned": True, "convention_date": date(2022, 3, 1),
-}
-
-
-@dataclass(frozen=True)
-class Spec:
-    """One demo patient. `story` names what happens to them; `n` is the story's number."""
-
-    first_name: str
-    last_name: str
-    sex: str
-    age: int
-    story: str
-    n: int = 0
-    flags: str = ""  # letter, nir, corsica, css, ame, ald, maternity, sole, video, antidepressant, opinion
-
-
-# 28 women and 12 men; 9 under 25, of whom 6 minors.
-PATIENTS = (
-    Spec("Hélène", "Martin", "F", 42, "in_care", 6, "nir"),
-    Spec("Zoé", "Lefèvre", "F", 9, "in_care", 4, "letter"),
-    Spec("Loïc", "Bernard", "M", 35, "cap", 11),
-    Spec("François", "Dubois", "M", 58, "completed", 8, "letter nir"),
-    Spec("Léa", "Moreau", "F", 24, "this_week", 3, "css"),
-    Spec("Noé", "Laurent", "M", 3, "in_care", 2, "letter"),
-    Spec("Anaïs", "Simon", "F", 31, "cap", 13, "nir"),
-    Spec("Chloé", "Michel", "F", 27, "awaiting", 4),
-    Spec("Élodie", "Garcia", "F", 45, "excluded"),
-    Spec("Mathis", "Roux", "M", 16, "reoriented"),
-    Spec("Inès", "Fournier", "F", 12, "in_care", 5, "sole"),
-    Spec("Camille", "Girard", "F", 38, "declared", 5),
-    Spec("Sébastien", "Bonnet", "M", 47, "new_year", 13, "nir"),
-    Spec("Margaux", "Dupont", "F", 29, "silent", 3),
-    Spec("Céline", "Lambert", "F", 52, "stopped", 3, "ald"),
-    Spec("Jérôme", "Fontaine", "M", 61, "improved", 5, "letter"),
-    Spec("Manon", "Vincent", "F", 19, "in_care", 7, "css"),
-    Spec("Sophie", "Muller", "F", 66, "completed", 7, "nir"),
-    Spec("Amélie", "Faure", "F", 33, "this_week", 8, "maternity"),
-    Spec("Thomas", "André", "M", 26, "in_care", 1, "video"),
-    Spec("Émilie", "Mercier", "F", 40, "returning", 5),
-    Spec("Nathalie", "Blanc", "F", 55, "cap", 10, "ald"),
-    Spec("Maëlle", "Guérin", "F", 15, "in_care", 3, "letter"),
-    Spec("Julien", "Boyer", "M", 39, "awaiting", 1, "letter"),
-    Spec("Aurélie", "Garnier", "F", 44, "in_care", 5, "antidepressant"),
-    Spec("Brigitte", "Chevalier", "F", 72, "in_care", 4),
-    Spec("Gaëlle", "François", "F", 36, "emergency", 4),
-    Spec("Héloïse", "Legrand", "F", 26, "stopped", 2, "css"),
-    Spec("Jacqueline", "Gauthier", "F", 80, "in_care", 3, "ald opinion"),
-    Spec("Mélanie", "Perrin", "F", 34, "in_care", 0),
-    Spec("Océane", "Robin", "F", 21, "this_week", 5, "video"),
-    Spec("Lætitia", "Santoni", "F", 41, "improved", 4, "nir corsica"),
-    Spec("Benoît", "Morel", "M", 50, "completed", 11, "letter"),
-    Spec("Isabelle", "Fabre", "F", 48, "in_care", 9),
-    Spec("Valérie", "Roche", "F", 63, "awaiting", 12),
-    Spec("Clément", "Masson", "M", 14, "excluded"),
-    Spec("Françoise", "Caron", "F", 69, "in_care", 6, "nir"),
-    Spec("Karim", "Benali", "M", 28, "in_care", 5, "ame"),
-    Spec("Yasmine", "Haddad", "F", 27, "in_care", 2, "css video"),
-    Spec("Nicolas", "Marchand", "M", 43, "this_week", 2, "letter"),
-)
-
-DOCTORS = (
-    ("Dr Nathalie Girard", "8 rue Paul Bert\n69003 Lyon"),
-    ("Dr Olivier Mathieu", "24 cours Vitton\n69006 Lyon"),
-    ("Dr Sandrine Lemaire", "3 place Jean Macé\n69007 Lyon"),
-    ("Dr Pierre-Yves Caillaud", "15 grande rue de la Croix-Rousse\n69004 Lyon"),
-    ("Dr Mehdi Saïdi", "2 rue de Brest\n69002 Lyon"),
-    ("Dr Claire Vidal", "61 avenue Jean Jaurès\n69100 Villeurbanne"),
-)
-PAEDIATRICIAN = ("Dr Anne-Sophie Renaud (pédiatre)", "40 avenue Berthelot\n69007 Lyon")
-STREETS = (
-    "rue de la République\n69002 Lyon", "cours Lafayette\n69003 Lyon", "rue d'Austerlitz\n69004 Lyon",
-    "avenue des Frères Lumière\n69008 Lyon", "rue Garibaldi\n69006 Lyon", "rue de Marseille\n69007 Lyon",
-    "cours Émile Zola\n69100 Villeurbanne", "rue Victor Hugo\n69800 Saint-Priest",
-)
-# (department, commune) of birth for the NIR: Lyon, Paris, Marseille, Grenoble, Saint-Étienne.
-BIRTHPLACES = (("69", "123"), ("69", "383"), ("75", "056"), ("13", "055"), ("38", "185"), ("42", "218"))
-PARENT_NAMES = (("Claire", "Julien"), ("Sandrine", "David"), ("Aurore", "Mickaël"), ("Élise", "Romain"))
-ADULT_REASONS = ("anxiety_depression",) * 7 + ("substance_misuse", "eating_disorder")
-DURATIONS = (30, 40, 45, 45, 50)
-VIDEO_SHARE = 0.12  # below the 20 % warning threshold across the caseload
-OUT_OF_SCHEME_FEE = Decimal("55.00")
-ORIENTATIONS = {
-    "adult": "Risque suicidaire repéré : appel au 3114 avec la personne, orientation le jour même vers "
-             "les urgences psychiatriques (CH Le Vinatier, Bron).",
-    "minor": "Risque suicidaire repéré : parents prévenus, orientation le jour même vers les urgences "
-             "pédiatriques (HFME, Bron) et la Maison des adolescents.",
-    "follow_up": "Idées suicidaires avec scénario : appel au 15, orientation immédiate vers le CMP du "
-                 "secteur ; médecin traitant prévenu avec l'accord de la patiente.",
-}
 
 
 @dataclass
