@@ -248,5 +248,9 @@ def referral_scan(request, pathway_id):
     pathway = selectors.pathway_get(request.user, pathway_id)
     if not pathway.referral_scan:
         raise Http404
-    return FileResponse(pathway.referral_scan.open("rb"), as_attachment=True,
+    try:
+        scan = pathway.referral_scan.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(scan, as_attachment=True,
                         filename=f"courrier-{pathway.pk}.{pathway.referral_scan.name.rsplit('.', 1)[-1]}")

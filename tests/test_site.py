@@ -70,3 +70,15 @@ def test_the_owner_sees_every_object_page(client_psy, owned_objects):
 
 def test_no_migration_is_missing():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_a_missing_page_answers_in_french_and_says_nothing_more(client_psy):
+    response = client_psy.get("/parcours/00000000-0000-0000-0000-000000000000/")
+    assert response.status_code == 404
+    assert "Page introuvable" in response.content.decode()
+
+
+def test_a_scan_missing_from_the_disk_is_a_404_not_a_500(client_psy, psychologist):
+    pathway = PathwayFactory(patient=PatientFactory(psychologist=psychologist), with_letter=True)
+    type(pathway).objects.filter(pk=pathway.pk).update(referral_scan="referrals/gone.pdf")
+    assert client_psy.get(reverse("pathway:referral_scan", kwargs={"pathway_id": pathway.pk})).status_code == 404
