@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
 
 from .forms import ProfileForm
@@ -10,6 +10,12 @@ from .forms import ProfileForm
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        # Doctors have no caseload here: their profile is the one page that is theirs.
+        if not self.request.user.is_psychologist:
+            return resolve_url("accounts:profile")
+        return super().get_default_redirect_url()
 
 
 @login_required

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import PsychologistFactory
+from tests.factories import GPFactory, PsychologistFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +68,10 @@ def test_a_valid_adeli_is_accepted(client_psy, psychologist):
 def test_a_conventioned_psychologist_gives_the_convention_date(client_psy):
     response = client_psy.post(reverse("accounts:profile"), {**PROFILE, "convention_date": ""})
     assert "convention_date" in response.context["form"].errors
+
+
+def test_a_doctor_logging_in_lands_on_their_profile_not_on_a_caseload(client):
+    GPFactory(username="dr-leroy", password="a-long-test-password")
+    response = client.post("/", {"username": "dr-leroy", "password": "a-long-test-password"})
+    assert response["Location"] == reverse("accounts:profile")
+    assert client.get(reverse("pathway:dashboard")).status_code == 404
