@@ -1,6 +1,7 @@
 from datetime import date
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum import exceptions as stdnum_errors
@@ -158,8 +159,6 @@ class PathwayOpenForm(forms.Form):
         return not_in_future(self.cleaned_data.get("referral_date"))
 
     def clean_referral_scan(self):
-        from django.conf import settings
-
         scan = self.cleaned_data.get("referral_scan")
         if not scan:
             return scan
