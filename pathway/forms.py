@@ -116,16 +116,8 @@ class DeclaredSessionsForm(forms.ModelForm):
         today = timezone.localdate()
         self.fields["year"].initial = today.year
         self.fields["declared_on"].initial = today
-        self.fields["count"].max_value = rules.CURRENT.annual_cap
+        # The cap of the declared year, and what is already counted, are the service's to judge.
         self.fields["count"].widget.attrs.update(min=1, max=rules.CURRENT.annual_cap)
-
-    def clean_count(self):
-        count = self.cleaned_data["count"]
-        if not 1 <= count <= rules.CURRENT.annual_cap:
-            raise forms.ValidationError(
-                _("Between 1 and %(cap)s sessions.") % {"cap": rules.CURRENT.annual_cap}
-            )
-        return count
 
     def clean_declared_on(self):
         return not_in_future(self.cleaned_data["declared_on"])

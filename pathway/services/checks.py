@@ -61,6 +61,28 @@ def check_scheme_in_force(day):
         )
 
 
+def check_min_age(patient, day, field):
+    min_age = rules.rules_on_or_first(day).min_age
+    if patient.age_on(day) < min_age:
+        raise DomainError(
+            _("Mon soutien psy starts at %(age)s years old: the patient is %(patient_age)s on %(day)s.")
+            % {"age": min_age, "patient_age": patient.age_on(day), "day": fmt(day)},
+            field=field, code="too_young",
+        )
+
+
+def check_planned_followups(planned_followups, day):
+    max_followups = rules.rules_on_or_first(day).max_followups
+    if not (planned_followups and 1 <= planned_followups <= max_followups):
+        raise DomainError(_("Plan between 1 and %(max)s follow-up sessions.") % {"max": max_followups},
+                          field="planned_followups")
+
+
+def check_orientation(orientation):
+    if not orientation.strip():
+        raise DomainError(_("Record where the patient was oriented."), field="orientation")
+
+
 def check_reimbursable(pathway, patient, kind, data, excluding_session_id=None):
     """Everything the scheme requires of a reimbursed session, judged by the session's rule set."""
     day = data.date
@@ -71,12 +93,7 @@ def check_reimbursable(pathway, patient, kind, data, excluding_session_id=None):
             _("Only a conventioned psychologist records reimbursed sessions: record it out of scheme."),
             field="billing", code="not_conventioned",
         )
-    if patient.age_on(day) < rule_set.min_age:
-        raise DomainError(
-            _("Mon soutien psy starts at %(age)s years old: the patient is %(patient_age)s on %(day)s.")
-            % {"age": rule_set.min_age, "patient_age": patient.age_on(day), "day": fmt(day)},
-            field="date", code="too_young",
-        )
+    check_min_age(patient, day, field="date")
     if data.status != SessionStatus.HELD:
         return  # cancelled sessions and no-shows are not counted
     if kind == SessionKind.EVALUATION and rule_set.referral_required:

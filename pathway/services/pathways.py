@@ -20,7 +20,13 @@ from ..models import (
 )
 from ..models import PathwayStatus as S
 from .cap import cap_usage, evaluation_held_in_year, lock_patient
-from .checks import check_session, check_within_pathway
+from .checks import (
+    check_min_age,
+    check_orientation,
+    check_planned_followups,
+    check_session,
+    check_within_pathway,
+)
 from .errors import DomainError, fmt
 from .sessions import session_create
 from .transitions import TRANSITIONS, pathway_transition
@@ -41,13 +47,7 @@ def pathway_open(patient, actor, *, entry_mode, opened_on, referrer_kind="", ref
     if Pathway.objects.filter(patient=patient, status__in=ACTIVE_STATUSES).exists():
         raise DomainError(_("This patient already has a pathway in progress: close it first."),
                           code="already_active")
-    rule_set = rules.rules_on_or_first(opened_on)
-    if patient.age_on(opened_on) < rule_set.min_age:
-        raise DomainError(
-            _("Mon soutien psy starts at %(age)s years old: the patient is %(patient_age)s on %(day)s.")
-            % {"age": rule_set.min_age, "patient_age": patient.age_on(opened_on), "day": fmt(opened_on)},
-            field="opened_on", code="too_young",
-        )
+    check_min_age(patient, opened_on, field="opened_on")
     if entry_mode == EntryMode.DIRECT:
         referrer_kind, referrer_name, referral_date, referral_scan = "", "", None, None
     pathway = Pathway(
@@ -77,14 +77,10 @@ def pathway_evaluate(pathway, actor, *, session, answers, care_reason="", planne
     check_session(pathway, patient, kind, session)
     check_within_pathway(pathway, session.date)
     assessment = eligibility.assess(answers, patient.birth_date, session.date)
-    if assessment.outcome == eligibility.REORIENTED and not orientation.strip():
-        raise DomainError(_("Record where the patient was oriented."), field="orientation")
-    max_followups = rules.rules_on(session.date).max_followups
-    if assessment.is_eligible and not (planned_followups and 1 <= planned_followups <= max_followups):
-        raise DomainError(
-            _("Plan between 1 and %(max)s follow-up sessions.") % {"max": max_followups},
-            field="planned_followups",
-        )
+    if assessment.outcome == eligibility.REORIENTED:
+        check_orientation(orientation)
+    if assessment.is_eligible:
+        check_planned_followups(planned_followups, session.date)
     evaluation = session_create(pathway, patient, kind, session)
     pathway.eligibility_answers = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in answers.items()}
     pathway.exclusion_reasons = [{"code": r.code, "message": r.message} for r in assessment.reasons]
@@ -110,10 +106,7 @@ def pathway_plan_followups(pathway, actor, planned_followups):
     pathway = Pathway.objects.select_for_update().get(pk=pathway.pk)
     if pathway.status != S.IN_CARE:
         raise DomainError(_("Follow-ups are planned on a pathway in care."), code="not_in_care")
-    max_followups = rules.rules_on(timezone.localdate()).max_followups
-    if not 1 <= planned_followups <= max_followups:
-        raise DomainError(_("Plan between 1 and %(max)s follow-up sessions.") % {"max": max_followups},
-                          field="planned_followups")
+    check_planned_followups(planned_followups, timezone.localdate())
     before = pathway.planned_followups
     pathway.planned_followups = planned_followups
     pathway.save(update_fields=["planned_followups", "updated_at"])
@@ -135,8 +128,8 @@ def pathway_close(pathway, actor, *, reason, closed_on, orientation=""):
     if closed_on < (last_session or pathway.opened_on):
         raise DomainError(_("The closing date cannot be before the last session (%(day)s).")
                           % {"day": fmt(last_session or pathway.opened_on)}, field="closed_on")
-    if to_status == S.REORIENTED and not orientation.strip():
-        raise DomainError(_("Record where the patient was oriented."), field="orientation")
+    if to_status == S.REORIENTED:
+        check_orientation(orientation)
     pathway.close_reason = reason
     pathway.closed_on = closed_on
     if orientation.strip():

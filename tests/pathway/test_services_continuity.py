@@ -121,3 +121,13 @@ def test_a_session_counted_elsewhere_keeps_the_cap_on_the_first_follow_up(psycho
     with pytest.raises(DomainError) as error:
         evaluate(new_pathway(patient), psychologist)
     assert error.value.code == "cap_reached"
+
+
+def test_a_declaration_for_2023_is_judged_against_that_year_s_cap_of_8(psychologist, patient):
+    with pytest.raises(DomainError) as error:
+        services.declared_sessions_add(patient, psychologist, year=2023, count=9, included_evaluation=True,
+                                       source="relevé ameli", declared_on=date(2023, 11, 2))
+    assert "au-delà du plafond de 8" in error.value.message
+    services.declared_sessions_add(patient, psychologist, year=2023, count=8, included_evaluation=True,
+                                   source="relevé ameli", declared_on=date(2023, 11, 2))
+    assert services.cap_usage(patient.pk, date(2023, 12, 31)).used == 8
