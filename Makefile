@@ -16,20 +16,24 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet -r requirements.txt
 	@touch $@
 
-# gettext compiles the French catalogue; installed from Debian's packages when missing.
+# Debian packages: gettext compiles the French catalogue; pango, harfbuzz-subset and a font let
+# WeasyPrint render PDFs. Each is installed only when missing.
+DEBIAN_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 system-packages:
-	@command -v msgfmt >/dev/null 2>&1 || { \
-		echo "Installing gettext (msgfmt)…"; \
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:" $$missing; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq gettext >/dev/null; }
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 install: system-packages .stamp-requirements messages
 
 # The compiled catalogues are built here, never committed: a stale binary cannot ship.
-CATALOGUES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po */locale/*/LC_MESSAGES/django.po))
 messages: $(CATALOGUES)
 
-locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po | system-packages
+%/LC_MESSAGES/django.mo: %/LC_MESSAGES/django.po | system-packages
 	msgfmt --check -o $@ $<
 
 migrate: install

@@ -301,6 +301,9 @@ class PathwayEvent(models.Model):
         SESSION_UPDATED = "session_updated", _("Session changed")
         FOLLOWUPS_PLANNED = "followups_planned", _("Planned follow-ups changed")
         CLOSED = "closed", _("Pathway closed")
+        DOCUMENT_ISSUED = "document_issued", _("Document issued")
+        CONSENT_RECORDED = "consent_recorded", _("Consent recorded")
+        DOCUMENT_RELEASED = "document_released", _("Document released to the doctor")
 
     pathway = models.ForeignKey(Pathway, on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -4,6 +4,7 @@ import factory
 from django.utils import timezone
 
 from accounts.models import User
+from documents.models import Consent, ConsentChannel, ConsentGiver, Document, DocumentKind
 from pathway.models import (
     Billing,
     CareSession,
@@ -16,6 +17,7 @@ from pathway.models import (
     SessionMode,
     SessionStatus,
 )
+from referrals.models import Referral, ReferralLink, ReferrerProfession
 
 
 class PsychologistFactory(factory.django.DjangoModelFactory):
@@ -101,3 +103,56 @@ class DeclaredSessionsFactory(factory.django.DjangoModelFactory):
     included_evaluation = True
     source = "relevé ameli"
     declared_on = factory.LazyFunction(timezone.localdate)
+
+
+class ReferralLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReferralLink
+
+    psychologist = factory.SubFactory(PsychologistFactory)
+
+
+class ReferralFactory(factory.django.DjangoModelFactory):
+    """A pending referral, as the public form leaves it."""
+
+    class Meta:
+        model = Referral
+
+    link = factory.SubFactory(ReferralLinkFactory)
+    psychologist = factory.LazyAttribute(lambda o: o.link.psychologist)
+    referrer_last_name = "Leroy"
+    referrer_first_name = "Anne"
+    referrer_profession = ReferrerProfession.GP
+    referrer_number = "10003456786"
+    referrer_address = "3 rue des Lilas, 69003 Lyon"
+    referrer_phone = "04 78 00 00 00"
+    patient_last_name = factory.Faker("last_name", locale="fr_FR")
+    patient_first_name = factory.Faker("first_name", locale="fr_FR")
+    patient_birth_date = date(1990, 5, 17)
+    patient_phone = "06 12 34 56 78"
+    reason = "Anxiété persistante depuis un changement de poste."
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    """A draft document on a pathway (use the services to issue and release it)."""
+
+    class Meta:
+        model = Document
+
+    pathway = factory.SubFactory(PathwayFactory)
+    psychologist = factory.LazyAttribute(lambda o: o.pathway.psychologist)
+    kind = DocumentKind.END_OF_CARE
+    recipient_name = "Dr Anne Leroy"
+    reason_for_care = "Anxiété"
+
+
+class ConsentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Consent
+
+    document = factory.SubFactory(DocumentFactory)
+    given_on = factory.LazyFunction(timezone.localdate)
+    given_by = ConsentGiver.PATIENT
+    given_by_names = factory.LazyAttribute(lambda o: str(o.document.pathway.patient))
+    channel = ConsentChannel.POST
+    recorded_by = factory.LazyAttribute(lambda o: o.document.psychologist)

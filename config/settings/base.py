@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "accounts",
     "pathway",
+    "referrals",
+    "documents",
 ]
 
 MIDDLEWARE = [
