@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
 
+from referrals import links
+
 from .forms import ProfileForm
 
 
@@ -12,9 +14,9 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self):
-        # Doctors have no caseload here: their profile is the one page that is theirs.
+        # Doctors have no caseload here: their page lists the referrals they sent.
         if not self.request.user.is_psychologist:
-            return resolve_url("accounts:profile")
+            return resolve_url("referrals:gp_portal")
         return super().get_default_redirect_url()
 
 
@@ -27,4 +29,6 @@ def profile(request):
             messages.warning(request, warning)
         messages.success(request, _("Profile saved."))
         return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    # A psychologist's profile also carries their referral link (created the first time it is shown).
+    link = links.link_context(request) if request.user.is_psychologist else {}
+    return render(request, "accounts/profile.html", {"form": form, **link})

@@ -56,6 +56,12 @@ class ReferrerProfession(models.TextChoices):
     SCHOOL_HEALTH = "school_health", _("School-health professional")
 
 
+# Professions addressed as "Dr" on letters and on the pathway page.
+DOCTOR_PROFESSIONS = (
+    ReferrerProfession.GP, ReferrerProfession.PAEDIATRICIAN, ReferrerProfession.PSYCHIATRIST,
+    ReferrerProfession.OTHER_DOCTOR,
+)
+
 # The scheme's referrer kinds (rules.py) each profession falls under.
 REFERRER_KIND_OF_PROFESSION = {
     ReferrerProfession.GP: rules.DOCTOR,
@@ -65,6 +71,23 @@ REFERRER_KIND_OF_PROFESSION = {
     ReferrerProfession.MIDWIFE: rules.MIDWIFE,
     ReferrerProfession.SCHOOL_HEALTH: rules.SCHOOL_HEALTH,
 }
+
+
+def professional_number_display(number):
+    """An RPPS number has 11 digits, an ADELI number 9 characters: the length tells which."""
+    return f"RPPS {number}" if len(number) == 11 else f"ADELI {number}"
+
+
+class ReferrerProfile(models.Model):
+    """What a doctor's account adds to the user: the profession, asked at sign-up."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="referrer_profile"
+    )
+    profession = models.CharField(_("profession"), max_length=20, choices=ReferrerProfession.choices)
+
+    def __str__(self):
+        return f"{self.user} ({self.get_profession_display()})"
 
 
 class ReferralStatus(models.TextChoices):
@@ -174,6 +197,17 @@ class Referral(models.Model):
     @property
     def referrer_name(self):
         return f"{self.referrer_first_name} {self.referrer_last_name.upper()}"
+
+    @property
+    def referrer_display_name(self):
+        """Dr Anne LEROY for a doctor; Anne LEROY for a midwife or a school-health professional."""
+        if self.referrer_profession in DOCTOR_PROFESSIONS:
+            return f"Dr {self.referrer_name}"
+        return self.referrer_name
+
+    @property
+    def referrer_number_display(self):
+        return professional_number_display(self.referrer_number)
 
     @property
     def patient_name(self):

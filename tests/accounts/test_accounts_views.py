@@ -70,8 +70,8 @@ def test_a_conventioned_psychologist_gives_the_convention_date(client_psy):
     assert "convention_date" in response.context["form"].errors
 
 
-def test_a_doctor_logging_in_lands_on_their_profile_not_on_a_caseload(client):
+def test_a_doctor_logging_in_lands_on_their_referrals_not_on_a_caseload(client):
     GPFactory(username="dr-leroy", password="a-long-test-password")
     response = client.post("/", {"username": "dr-leroy", "password": "a-long-test-password"})
-    assert response["Location"] == reverse("accounts:profile")
+    assert response["Location"] == reverse("referrals:gp_portal")
     assert client.get(reverse("pathway:dashboard")).status_code == 404
