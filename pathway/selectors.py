@@ -11,6 +11,8 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from documents.models import Document
+
 from . import rules
 from .models import (
     ACTIVE_STATUSES,
@@ -92,11 +94,12 @@ def pathway_detail(psychologist, pathway_id):
     year = timezone.localdate().year
     pathway = get_object_or_404(
         Pathway.objects.filter(psychologist=psychologist)
-        .select_related("patient", "psychologist")
+        .select_related("patient", "psychologist", "referral")
         .annotate(patient_used_this_year=used_in_year(year, "patient_id"))
         .prefetch_related(
             Prefetch("sessions", queryset=CareSession.objects.select_related("patient").order_by("date", "created_at")),
             Prefetch("events", queryset=PathwayEvent.objects.select_related("actor", "session")),
+            Prefetch("documents", queryset=Document.objects.select_related("consent", "released_to")),
         ),
         pk=pathway_id,
     )

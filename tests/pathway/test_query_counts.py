@@ -8,8 +8,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from documents.models import DocumentKind
 from pathway.models import CloseReason, PathwayEvent, PathwayStatus, SessionKind
-from tests.factories import CareSessionFactory, DeclaredSessionsFactory, PathwayFactory, PatientFactory
+from tests.factories import (
+    CareSessionFactory,
+    ConsentFactory,
+    DeclaredSessionsFactory,
+    DocumentFactory,
+    PathwayFactory,
+    PatientFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -30,12 +38,13 @@ def caseload(psychologist, size):
 
 
 def long_pathway(psychologist, size):
-    """One pathway with `size` sessions and `size` events, over past years."""
+    """One pathway with `size` sessions, `size` events and `size` documents, over past years."""
     pathway = PathwayFactory(patient=PatientFactory(psychologist=psychologist))
     for index in range(size):
         session = CareSessionFactory(pathway=pathway, date=date(2023, 1, 1) + timedelta(days=7 * index))
         PathwayEvent.objects.create(pathway=pathway, actor=psychologist, session=session,
                                     action=PathwayEvent.Action.SESSION_RECORDED)
+        ConsentFactory(document=DocumentFactory(pathway=pathway, kind=DocumentKind.ALERT))
     return pathway
 
 
@@ -61,7 +70,7 @@ EXPECTED_QUERIES = {
     "patient_list": 4,
     "patient_search": 4,
     "patient_detail": 5,
-    "pathway_detail": 5,
+    "pathway_detail": 6,
     "session_record": 5,
     "session_edit": 5,
     "evaluate": 7,
