@@ -49,3 +49,19 @@ class ProfileForm(forms.ModelForm):
         if rpps and not rpps_passes_luhn(rpps):
             return [_("Your RPPS number fails the Luhn check: please check it (it was saved).")]
         return []
+
+
+class DoctorProfileForm(forms.ModelForm):
+    """A doctor's own details: their RPPS/ADELI number, checked at sign-up, is not edited here."""
+
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "email", "practice_address", "phone"]
+        widgets = {"practice_address": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("first_name", "last_name", "email"):
+            self.fields[name].required = True
+
+    warnings = ()

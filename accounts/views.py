@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from referrals import links
 
-from .forms import ProfileForm
+from .forms import DoctorProfileForm, ProfileForm
 
 
 class LoginView(auth_views.LoginView):
@@ -22,7 +22,8 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def profile(request):
-    form = ProfileForm(request.POST or None, instance=request.user)
+    form_class = ProfileForm if request.user.is_psychologist else DoctorProfileForm
+    form = form_class(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         for warning in form.warnings:

@@ -75,3 +75,24 @@ def test_a_doctor_logging_in_lands_on_their_referrals_not_on_a_caseload(client):
     response = client.post("/", {"username": "dr-leroy", "password": "a-long-test-password"})
     assert response["Location"] == reverse("referrals:gp_portal")
     assert client.get(reverse("pathway:dashboard")).status_code == 404
+
+
+def test_a_doctor_saves_their_own_details_without_the_psychologist_fields(client):
+    doctor = GPFactory(adeli="", rpps="10003456786")
+    client.force_login(doctor)
+    page = client.get(reverse("accounts:profile"))
+    assert "convention_date" not in page.context["form"].fields
+    assert "RPPS 10003456786" in page.content.decode()
+    response = client.post(reverse("accounts:profile"), {
+        "first_name": "Anne", "last_name": "Leroy", "email": "anne.leroy@exemple.fr",
+        "practice_address": "3 rue des Lilas, 69003 Lyon", "phone": "04 78 00 00 00",
+    })
+    assert response.status_code == 302
+    doctor.refresh_from_db()
+    assert (doctor.practice_address, doctor.rpps, doctor.is_conventioned) == (
+        "3 rue des Lilas, 69003 Lyon", "10003456786", False)
+
+
+def test_a_doctor_shows_no_referral_link(client):
+    client.force_login(GPFactory())
+    assert "referral_link" not in client.get(reverse("accounts:profile")).context

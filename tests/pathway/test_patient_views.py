@@ -122,3 +122,11 @@ def test_declared_sessions_beyond_the_cap_are_refused(client_psy, psychologist):
     })
     assert "count" in response.context["form"].errors
     assert not patient.declared_sessions.exists()
+
+
+def test_the_patient_page_links_to_this_years_statement_of_sessions(client_psy, psychologist):
+    patient = PatientFactory(psychologist=psychologist)
+    year = timezone.localdate().year
+    page = client_psy.get(reverse("pathway:patient_detail", kwargs={"patient_id": patient.pk}))
+    statement = reverse("documents:statement", kwargs={"patient_id": patient.pk, "year": year})
+    assert f'href="{statement}"' in page.content.decode()
