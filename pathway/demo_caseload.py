@@ -30,7 +30,9 @@ class Spec:
     age: int
     story: str
     n: int = 0
-    flags: str = ""  # letter, nir, corsica, css, ame, ald, maternity, sole, video, antidepressant, opinion
+    # letter, referred (through the app, by the demo doctor), nir, corsica, css, ame, ald, maternity,
+    # sole, video, antidepressant, opinion
+    flags: str = ""
 
 
 # 28 women and 12 men; 9 under 25, of whom 6 minors.
@@ -67,7 +69,7 @@ PATIENTS = (
     Spec("Mélanie", "Perrin", "F", 34, "in_care", 0),
     Spec("Océane", "Robin", "F", 21, "this_week", 5, "video"),
     Spec("Lætitia", "Santoni", "F", 41, "improved", 4, "nir corsica"),
-    Spec("Benoît", "Morel", "M", 50, "completed", 11, "letter"),
+    Spec("Benoît", "Morel", "M", 50, "completed", 11, "referred"),
     Spec("Isabelle", "Fabre", "F", 48, "in_care", 9),
     Spec("Valérie", "Roche", "F", 63, "awaiting", 12),
     Spec("Clément", "Masson", "M", 14, "excluded"),
@@ -105,4 +107,59 @@ ORIENTATIONS = {
              "pédiatriques (HFME, Bron) et la Maison des adolescents.",
     "follow_up": "Idées suicidaires avec scénario : appel au 15, orientation immédiate vers le CMP du "
                  "secteur ; médecin traitant prévenu avec l'accord de la patiente.",
+}
+
+# The GP side: a doctor with an account, and the referrals waiting in the psychologist's inbox.
+DOCTOR_USERNAME = "anne.leroy@exemple.fr"
+DOCTOR_PASSWORD = "demo-medecin-psy"
+DOCTOR = {
+    "email": DOCTOR_USERNAME, "first_name": "Anne", "last_name": "Leroy", "profession": "gp",
+    "number": "10100000008", "practice_address": "3 rue des Lilas\n69003 Lyon", "phone": "04 78 60 12 34",
+}
+DOCTOR_AS_REFERRER = {
+    "referrer_last_name": "Leroy", "referrer_first_name": "Anne", "referrer_profession": "gp",
+    "referrer_number": "10100000008", "referrer_address": "3 rue des Lilas\n69003 Lyon",
+    "referrer_phone": "04 78 60 12 34", "referrer_email": DOCTOR_USERNAME,
+}
+REFERRAL_REASONS = {
+    "Benoît Morel": (
+        "Anxiété généralisée depuis une restructuration au travail ; troubles du sommeil.",
+        "Patient suivi au cabinet depuis 2015. Pas d'antécédent psychiatrique. Souhaite une aide non "
+        "médicamenteuse ; je le revois dans 3 mois.",
+    ),
+}
+# (sent from the doctor's account?, fields): waiting in the inbox when the demo starts.
+PENDING_REFERRALS = (
+    (True, {**DOCTOR_AS_REFERRER, "patient_last_name": "Lemoine", "patient_first_name": "Jérémy",
+            "patient_birth_date": date(1987, 9, 14), "patient_phone": "06 41 22 73 90",
+            "reason": "Épisode dépressif léger après une séparation ; arrêt de travail de 2 semaines.",
+            "clinical_context": "Pas d'idées suicidaires à l'entretien du 18/11. Sertraline 50 mg débutée.",
+            "psychotropic_treatment": "Sertraline 50 mg/j", "psychotropic_started_on": None}),
+    (False, {"referrer_last_name": "Bouvier", "referrer_first_name": "Maud", "referrer_profession": "midwife",
+             "referrer_number": "10100000016", "referrer_address": "Maternité de la Croix-Rousse\n69004 Lyon",
+             "referrer_phone": "04 26 73 00 00", "referrer_email": "",
+             "patient_last_name": "N'Diaye", "patient_first_name": "Aïssatou",
+             "patient_birth_date": date(1996, 2, 3), "patient_phone": "07 68 15 42 09",
+             "reason": "Anxiété importante en fin de grossesse (7e mois), premier enfant.",
+             "clinical_context": "", "psychotropic_treatment": "", "psychotropic_started_on": None}),
+    (False, {"referrer_last_name": "Roussel", "referrer_first_name": "Thierry", "referrer_profession": "gp",
+             "referrer_number": "10100000024", "referrer_address": "12 cours Gambetta\n69007 Lyon",
+             "referrer_phone": "04 78 72 00 11", "referrer_email": "",
+             "patient_last_name": "Perret", "patient_first_name": "Cédric",
+             "patient_birth_date": date(1979, 6, 30), "patient_phone": "06 33 90 17 25",
+             "reason": "Consommation d'alcool en hausse depuis un deuil.",
+             "clinical_context": "Suivi psychiatrique en 2023 pour un épisode dépressif.",
+             "psychotropic_treatment": "", "psychotropic_started_on": None,
+             "screen_psychiatric_follow_up": True}),
+)
+DECLINED_REFERRAL = {
+    **DOCTOR_AS_REFERRER, "patient_last_name": "Carpentier", "patient_first_name": "Lucas",
+    "patient_birth_date": date(2001, 11, 2), "patient_phone": "06 70 11 48 62",
+    "reason": "Troubles anxieux, souhaite un suivi en soirée.", "clinical_context": "",
+    "psychotropic_treatment": "", "psychotropic_started_on": None,
+}
+END_OF_CARE = {
+    "evolution": "Diminution nette de l'anxiété et des ruminations ; le sommeil s'est régularisé. "
+                 "Reprise d'activités sportives et meilleure gestion des situations de stress au travail.",
+    "outcome": "improved", "follow_up_needed": False, "orientation": "none",
 }

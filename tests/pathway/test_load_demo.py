@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import User
+from documents.models import Document
 from pathway import rules
 from pathway.models import (
     Billing,
@@ -20,6 +21,7 @@ from pathway.models import (
     SessionKind,
     SessionStatus,
 )
+from referrals.models import Referral, ReferralStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +33,7 @@ def demo():
 
 
 def counts():
-    models = (User, Patient, Pathway, CareSession, DeclaredSessions, PathwayEvent)
+    models = (User, Patient, Pathway, CareSession, DeclaredSessions, PathwayEvent, Referral, Document)
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -89,3 +91,21 @@ def test_it_lets_the_demo_psychologist_log_in(demo):
     user = authenticate(username="demo", password="demo-soutien-psy")
     assert user == demo
     assert user.is_psychologist and user.may_bill_reimbursed_on(timezone.localdate())
+
+
+
+def test_it_fills_the_gp_side_inbox_and_the_doctors_portal(demo):
+    doctor = authenticate(username="anne.leroy@exemple.fr", password="demo-medecin-psy")
+    assert doctor is not None and not doctor.is_psychologist
+    statuses = sorted(Referral.objects.filter(psychologist=demo).values_list("status", flat=True))
+    assert statuses == sorted([ReferralStatus.PENDING] * 3 + [ReferralStatus.ACCEPTED, ReferralStatus.DECLINED])
+    accepted = Referral.objects.get(status=ReferralStatus.ACCEPTED)
+    assert (accepted.sent_by, accepted.pathway.entry_mode) == (doctor, "referral")
+    assert accepted.received_at.date() <= accepted.pathway.opened_on
+
+
+def test_only_documents_with_a_recorded_consent_reach_a_doctor(demo):
+    released = Document.objects.filter(released_at__isnull=False)
+    assert released.filter(released_to__isnull=False).count() == 2  # the referred patient's, in the app
+    assert all(document.consent and document.is_issued for document in released)
+    assert Document.objects.filter(released_at__isnull=True, issued_at__isnull=False).exists()

@@ -1,8 +1,9 @@
-"""Load a demo caseload for the psychologist `demo`, through the services.
+"""Load a demo caseload for the psychologist `demo`, and the GP side around it, through the services.
 
-Every pathway and session goes through `pathway.services`, so the demo obeys the scheme's rules
-(caps, ages, evaluation first, parental consent). Dates count back from `timezone.localdate()`;
-none is in the future. Running it twice changes nothing: a demo user with patients stops it.
+Every pathway, session, referral and document goes through the services, so the demo obeys the
+scheme's rules (caps, ages, evaluation first, parental consent, consent before a document reaches
+a doctor). Dates count back from `timezone.localdate()`; none is in the future. Running it twice
+changes nothing: a demo user with patients stops it.
 """
 
 import random
@@ -16,19 +17,28 @@ from django.utils import timezone
 from stdnum.fr import nir as stdnum_nir
 
 from accounts.models import User
+from documents import services as documents
+from documents.models import ConsentChannel, ConsentGiver, DocumentKind
 from pathway import eligibility, rules, services
 from pathway.demo_caseload import (
     ADULT_REASONS,
     BIRTHPLACES,
+    DECLINED_REFERRAL,
+    DOCTOR,
+    DOCTOR_AS_REFERRER,
+    DOCTOR_PASSWORD,
     DOCTORS,
     DURATIONS,
+    END_OF_CARE,
     ORIENTATIONS,
     OUT_OF_SCHEME_FEE,
     PAEDIATRICIAN,
     PARENT_NAMES,
     PASSWORD,
     PATIENTS,
+    PENDING_REFERRALS,
     PSYCHOLOGIST,
+    REFERRAL_REASONS,
     STREETS,
     USERNAME,
     VIDEO_SHARE,
@@ -39,17 +49,21 @@ from pathway.models import (
     CloseReason,
     EntryMode,
     Pathway,
+    PathwayStatus,
     Patient,
     SessionKind,
     SessionMode,
     SessionStatus,
 )
 from pathway.services import SessionInput
+from referrals import services as referrals
+from referrals.models import DeclineReason, Referral
 
 
 @dataclass
 class Demo:
     psychologist: User
+    doctor: User
     today: date
     rng: random.Random
 
@@ -70,9 +84,12 @@ class Command(BaseCommand):
                 count = psychologist.patients.count()
                 self.stdout.write(f"The demo data is already there ({count} patients for '{USERNAME}').")
                 return
-            demo = Demo(psychologist, timezone.localdate(), random.Random(2026))
+            doctor = referrals.doctor_account_create(password=DOCTOR_PASSWORD, **DOCTOR)
+            demo = Demo(psychologist, doctor, timezone.localdate(), random.Random(2026))
             for spec in PATIENTS:
                 STORIES[spec.story](demo, patient_create(demo, spec), spec)
+            documents_write(demo)
+            referrals_waiting(demo)
         self.stdout.write(summary(psychologist))
 
 
@@ -88,7 +105,10 @@ def summary(psychologist):
     patients = psychologist.patients.count()
     pathways = Pathway.objects.filter(psychologist=psychologist).count()
     sessions = CareSession.objects.filter(pathway__psychologist=psychologist).count()
-    return f"{patients} patients, {pathways} pathways, {sessions} sessions"
+    referrals_count = Referral.objects.filter(psychologist=psychologist).count()
+    documents_count = psychologist.documents.count()
+    return (f"{patients} patients, {pathways} pathways, {sessions} sessions, {referrals_count} referrals, "
+            f"{documents_count} documents")
 
 
 # --- Patients -----------------------------------------------------------------------------------
@@ -159,6 +179,8 @@ def consent_record(patient, day):
 
 def pathway_open(demo, patient, spec, opened_on):
     consent_record(patient, opened_on)
+    if "referred" in spec.flags:
+        return referral_accepted(demo, patient, opened_on).pathway
     if "letter" not in spec.flags:
         return services.pathway_open(patient, demo.psychologist, entry_mode=EntryMode.DIRECT, opened_on=opened_on)
     return services.pathway_open(
@@ -372,3 +394,71 @@ STORIES = {
     "reoriented": story_reoriented,
     "emergency": story_emergency,
 }
+
+
+# --- The GP side: referrals and documents, through their services -------------------------------
+
+
+def referral_submitted(demo, fields, from_account, days_ago=0):
+    link = referrals.referral_link_get_or_create(demo.psychologist)
+    referral = referrals.referral_submit(link, fields, fingerprint="demo",
+                                         sent_by=demo.doctor if from_account else None)
+    if days_ago:
+        # The demo's only write outside a service: the referral arrived before the story starts.
+        Referral.objects.filter(pk=referral.pk).update(received_at=timezone.now() - timedelta(days=days_ago))
+        referral.refresh_from_db()
+    return referral
+
+
+def referral_accepted(demo, patient, opened_on):
+    """Dr Leroy referred this patient through the psychologist's link, from her account."""
+    reason, context = REFERRAL_REASONS[f"{patient.first_name} {patient.last_name}"]
+    fields = {**DOCTOR_AS_REFERRER, "patient_last_name": patient.last_name,
+              "patient_first_name": patient.first_name, "patient_birth_date": patient.birth_date,
+              "patient_phone": patient.phone, "reason": reason, "clinical_context": context}
+    days_ago = (demo.today - opened_on).days + demo.rng.randint(2, 9)
+    referral = referral_submitted(demo, fields, from_account=True, days_ago=days_ago)
+    return referrals.referral_accept(referral, demo.psychologist, opened_on=opened_on, patient=patient)
+
+
+def referrals_waiting(demo):
+    for from_account, fields in PENDING_REFERRALS:
+        referral_submitted(demo, fields, from_account)
+    declined = referral_submitted(demo, DECLINED_REFERRAL, from_account=True, days_ago=12)
+    referrals.referral_decline(declined, demo.psychologist, reason=DeclineReason.NO_AVAILABILITY,
+                               note="Pas de créneau en soirée avant février ; je vous suggère le CMP du secteur.")
+
+
+def document_issued(demo, pathway, kind, **fields):
+    document = documents.document_draft(pathway, demo.psychologist, kind)
+    if fields:
+        documents.document_update(document, demo.psychologist, **fields)
+    return documents.document_issue(document, demo.psychologist)
+
+
+def document_sent(demo, document, channel, given_on):
+    documents.consent_record(document, demo.psychologist, given_on=given_on, given_by=ConsentGiver.PATIENT,
+                             channel=channel)
+    documents.document_release(document, demo.psychologist)
+
+
+def documents_write(demo):
+    """The referred patient's letter and report reach Dr Leroy in the app; another report goes by post;
+    a third waits for the patient's consent; an in-care patient's letter is issued, not yet sent."""
+    closed = Pathway.objects.filter(psychologist=demo.psychologist, status=PathwayStatus.CLOSED,
+                                    close_reason=CloseReason.COMPLETED).select_related("patient")
+    for pathway in closed.order_by("closed_on"):
+        if hasattr(pathway, "referral"):
+            letter = document_issued(demo, pathway, DocumentKind.POST_EVALUATION)
+            document_sent(demo, letter, ConsentChannel.IN_APP, pathway.opened_on)
+            report = document_issued(demo, pathway, DocumentKind.END_OF_CARE, **END_OF_CARE)
+            document_sent(demo, report, ConsentChannel.IN_APP, pathway.closed_on)
+        elif pathway.patient.last_name == "Dubois":
+            report = document_issued(demo, pathway, DocumentKind.END_OF_CARE, **END_OF_CARE)
+            document_sent(demo, report, ConsentChannel.POST, pathway.closed_on)
+        elif pathway.patient.last_name == "Muller":
+            document_issued(demo, pathway, DocumentKind.END_OF_CARE, **END_OF_CARE)
+    in_care = Pathway.objects.filter(psychologist=demo.psychologist, status=PathwayStatus.IN_CARE,
+                                     patient__last_name="Martin").first()
+    if in_care:
+        document_issued(demo, in_care, DocumentKind.POST_EVALUATION)
