@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/msp
 
-.PHONY: run test install system-packages messages migrate demo lint check-postgres clean
+.PHONY: run test install system-packages messages messages-extract migrate demo lint check-postgres clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)."; exit 1; }
@@ -35,6 +35,21 @@ messages: $(CATALOGUES)
 
 %/LC_MESSAGES/django.mo: %/LC_MESSAGES/django.po | system-packages
 	msgfmt --check -o $@ $<
+
+# Extract new strings into the catalogues: the root one, and each app that keeps its own locale/.
+APP_CATALOGUE_DIRS := $(patsubst %/locale/,%,$(wildcard */locale/))
+messages-extract: .stamp-requirements
+	DEBUG=true $(BIN)/python manage.py makemessages -l fr --no-obsolete --no-location \
+		--ignore ".venv/*" --ignore "static/*" --ignore "tests/*" --ignore "bench/*" \
+		$(foreach app,$(APP_CATALOGUE_DIRS),--ignore "$(app)/*")
+	@for app in $(APP_CATALOGUE_DIRS); do (cd $$app && DEBUG=true PYTHONPATH=.. \
+		DJANGO_SETTINGS_MODULE=config.settings.base ../$(BIN)/django-admin makemessages -l fr \
+		--no-obsolete --no-location); done
+	@for po in $(wildcard locale/fr/LC_MESSAGES/django.po */locale/fr/LC_MESSAGES/django.po); do \
+		msgattrib --untranslated --no-obsolete $$po | grep -q '^msgid "..*"' \
+			&& echo "$$po: strings wait for a French translation (msgattrib --untranslated $$po)"; \
+		msgattrib --only-fuzzy $$po | grep -q '^msgid "..*"' && echo "$$po: fuzzy entries to check"; \
+	done; true
 
 migrate: install
 	DEBUG=true $(BIN)/python manage.py migrate --verbosity 0
