@@ -1,3 +1,4 @@
+import unicodedata
 import uuid
 
 from django.conf import settings
@@ -13,6 +14,17 @@ from . import rules
 def private_storage():
     """Referral scans live under MEDIA_ROOT with no public URL: an owner-checked view serves them."""
     return FileSystemStorage(location=settings.MEDIA_ROOT, base_url=None)
+
+
+# Letters that Unicode does not decompose into a base letter and an accent.
+LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d"})
+SEARCH_NAME_LENGTH = 255
+
+
+def search_key(text):
+    """Lowercase and unaccented, so that "helene", "HELENE" and "Hélène" are the same word."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(LIGATURES))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 class Sex(models.TextChoices):
@@ -54,6 +66,10 @@ class Patient(models.Model):
         _("The first holder declares being the sole holder of parental authority"), default=False
     )
 
+    # "last first", normalised by search_key: the search looks here, through a trigram index on
+    # PostgreSQL (migration 0003). Kept up to date by save(); bulk writers set it themselves.
+    search_name = models.CharField(max_length=SEARCH_NAME_LENGTH, editable=False, default="")
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -64,6 +80,13 @@ class Patient(models.Model):
 
     def __str__(self):
         return f"{self.last_name.upper()} {self.first_name}"
+
+    def save(self, *args, **kwargs):
+        self.search_name = search_key(f"{self.last_name} {self.first_name}")[:SEARCH_NAME_LENGTH]
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"last_name", "first_name"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_name"}
+        super().save(*args, **kwargs)
 
     def age_on(self, day):
         return rules.age_on(self.birth_date, day)
@@ -100,6 +123,11 @@ class DeclaredSessions(models.Model):
     """Reimbursed sessions the patient declares done elsewhere in a calendar year (DOMAIN.md §4)."""
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="declared_sessions")
+    # The patient's psychologist, copied: the dashboard finds a year's declarations of one caseload
+    # through an index, without reading every patient of it.
+    psychologist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     count = models.PositiveSmallIntegerField(_("number of sessions"))
     included_evaluation = models.BooleanField(_("an evaluation session was among them"), default=False)
@@ -109,11 +137,16 @@ class DeclaredSessions(models.Model):
 
     class Meta:
         ordering = ["-year", "declared_on"]
-        indexes = [models.Index(fields=["patient", "year"])]
+        indexes = [models.Index(fields=["patient", "year"]), models.Index(fields=["psychologist", "year"])]
         constraints = [models.CheckConstraint(condition=Q(count__gte=1), name="declared_count_positive")]
 
     def __str__(self):
         return f"{self.year}: {self.count}"
+
+    def save(self, *args, **kwargs):
+        if self.psychologist_id is None:
+            self.psychologist_id = self.patient.psychologist_id
+        super().save(*args, **kwargs)
 
 
 class PathwayStatus(models.TextChoices):
@@ -225,9 +258,15 @@ class Billing(models.TextChoices):
 
 class CareSession(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    pathway = models.ForeignKey(Pathway, on_delete=models.PROTECT, related_name="sessions")
+    # No single-column indexes on the keys: the (key, date, ...) indexes below serve those lookups.
+    pathway = models.ForeignKey(Pathway, on_delete=models.PROTECT, related_name="sessions", db_index=False)
     # Denormalised from the pathway: the annual cap is counted per patient, across pathways.
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="sessions")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="sessions", db_index=False)
+    # Denormalised too: the dashboard reads one psychologist's sessions of a week or a year through
+    # one index range, however many pathways the psychologist has.
+    psychologist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=SessionKind.choices)
     billing = models.CharField(
         _("billing"), max_length=20, choices=Billing.choices, default=Billing.REIMBURSED
@@ -245,9 +284,13 @@ class CareSession(models.Model):
 
     class Meta:
         ordering = ["date", "created_at"]
+        # Covering indexes (extra key columns, which SQLite takes too): the annual cap, a pathway's last
+        # session and follow-ups, and a psychologist's year are counted from the index alone.
         indexes = [
-            models.Index(fields=["patient", "date"]),
-            models.Index(fields=["pathway", "date"]),
+            models.Index(fields=["patient", "date", "billing", "status", "kind"], name="pathway_car_patient_date_idx"),
+            models.Index(fields=["pathway", "date", "status", "kind", "billing"], name="pathway_car_pathway_date_idx"),
+            models.Index(fields=["psychologist", "date", "patient", "billing", "status", "mode"],
+                         name="pathway_car_psy_date_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -262,6 +305,11 @@ class CareSession(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.date:%d/%m/%Y}"
+
+    def save(self, *args, **kwargs):
+        if self.psychologist_id is None:
+            self.psychologist_id = self.pathway.psychologist_id
+        super().save(*args, **kwargs)
 
     @property
     def is_reimbursed(self):

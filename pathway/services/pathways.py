@@ -157,6 +157,6 @@ def declared_sessions_add(patient, actor, *, year, count, included_evaluation, s
             field="count", code="declared_over_cap",
         )
     return DeclaredSessions.objects.create(
-        patient=patient, year=year, count=count, included_evaluation=included_evaluation,
-        source=source, declared_on=declared_on,
+        patient=patient, psychologist_id=patient.psychologist_id, year=year, count=count,
+        included_evaluation=included_evaluation, source=source, declared_on=declared_on,
     )

@@ -13,8 +13,8 @@ from .transitions import pathway_transition
 
 def session_create(pathway, patient, kind, data):
     return CareSession.objects.create(
-        pathway=pathway, patient=patient, kind=kind, billing=data.billing, date=data.date,
-        mode=data.mode, duration_minutes=data.duration_minutes, status=data.status,
+        pathway=pathway, patient=patient, psychologist_id=pathway.psychologist_id, kind=kind, billing=data.billing,
+        date=data.date, mode=data.mode, duration_minutes=data.duration_minutes, status=data.status,
         out_of_scheme_fee=data.out_of_scheme_fee if data.billing == Billing.OUT_OF_SCHEME else None,
         private_note=data.private_note,
     )

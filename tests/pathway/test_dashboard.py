@@ -92,3 +92,15 @@ def test_the_open_list_counts_reimbursed_follow_ups_against_the_plan(client_psy,
     row = section(client_psy.get(reverse("pathway:dashboard")).content.decode(), "open")
     row = row[row.index("HORSPLAFOND"):]
     assert "<td>1 / 6</td>" in row
+
+
+def test_a_large_caseload_shows_bounded_lists_and_pages_the_open_pathways(client_psy, psychologist):
+    for index in range(30):
+        in_care(psychologist, f"Attente{index:02d}", TODAY - timedelta(days=3))
+    page = client_psy.get(reverse("pathway:dashboard")).content.decode()
+    awaiting = section(page, "awaiting")
+    assert awaiting.count('href="/parcours/') == 10
+    assert "20" in awaiting[awaiting.rindex("ATTENTE"):]  # and 20 more
+    assert section(page, "open").count('href="/parcours/') == 25
+    second = client_psy.get(reverse("pathway:dashboard"), {"page": 2}).content.decode()
+    assert section(second, "open").count('href="/parcours/') == 5

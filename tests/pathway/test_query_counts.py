@@ -48,8 +48,37 @@ def long_pathway(psychologist, size):
     return pathway
 
 
+def dashboard_caseload(psychologist, size):
+    """The caseload, plus `size` of each dashboard list: silent, awaiting, near the cap."""
+    caseload(psychologist, size)
+    today = timezone.localdate()
+    for _index in range(size):
+        PathwayFactory(patient=PatientFactory(psychologist=psychologist), status=PathwayStatus.AWAITING_EVALUATION)
+        silent = PathwayFactory(patient=PatientFactory(psychologist=psychologist), opened_on=date(today.year, 1, 2))
+        CareSessionFactory(pathway=silent, kind=SessionKind.EVALUATION, date=date(today.year, 1, 2))
+        DeclaredSessionsFactory(patient=silent.patient, count=10, year=today.year, included_evaluation=True)
+    return reverse("pathway:dashboard")
+
+
+def patient_of(psychologist, size):
+    return long_pathway(psychologist, size).patient_id
+
+
 PAGES = {
-    "dashboard": lambda psy, size: (caseload(psy, size), reverse("pathway:dashboard"))[1],
+    "dashboard": dashboard_caseload,
+    "dashboard_page_2": lambda psy, size: dashboard_caseload(psy, size) + "?page=2",
+    "rules": lambda psy, size: (caseload(psy, size), reverse("pathway:rules"))[1],
+    "patient_create": lambda psy, size: (caseload(psy, size), reverse("pathway:patient_create"))[1],
+    "patient_edit": lambda psy, size: reverse(
+        "pathway:patient_edit", kwargs={"patient_id": patient_of(psy, size)}),
+    "declared_sessions_add": lambda psy, size: reverse(
+        "pathway:declared_sessions_add", kwargs={"patient_id": patient_of(psy, size)}),
+    "pathway_open": lambda psy, size: reverse("pathway:pathway_open", kwargs={"patient_id": patient_of(psy, size)}),
+    "plan_followups": lambda psy, size: reverse(
+        "pathway:plan_followups", kwargs={"pathway_id": long_pathway(psy, size).pk}),
+    "close": lambda psy, size: reverse("pathway:close", kwargs={"pathway_id": long_pathway(psy, size).pk}),
+    "patient_search_accented": lambda psy, size: (
+        caseload(psy, size), reverse("pathway:patient_list") + "?q=NÓM")[1],
     "patient_list": lambda psy, size: (caseload(psy, size), reverse("pathway:patient_list"))[1],
     "patient_search": lambda psy, size: (caseload(psy, size), reverse("pathway:patient_list") + "?q=nom")[1],
     "patient_detail": lambda psy, size: reverse(
@@ -66,7 +95,17 @@ PAGES = {
 
 # Session + user for the login, then the page's own reads.
 EXPECTED_QUERIES = {
-    "dashboard": 9,
+    # Each list one query (rows and total), the open pathways a count and a page, the video share.
+    "dashboard": 10,
+    "dashboard_page_2": 10,
+    "rules": 2,
+    "patient_create": 2,
+    "patient_edit": 3,
+    "declared_sessions_add": 3,
+    "pathway_open": 3,
+    "plan_followups": 3,
+    "close": 3,
+    "patient_search_accented": 4,
     "patient_list": 4,
     "patient_search": 4,
     "patient_detail": 5,
@@ -91,3 +130,28 @@ def test_a_page_runs_the_same_queries_at_1_and_50_rows(client, page, psychologis
     at_one = queries_for(client, psychologist, page, 1)
     at_fifty = queries_for(client, other_psychologist, page, 50)
     assert (at_one, at_fifty) == (EXPECTED_QUERIES[page], EXPECTED_QUERIES[page])
+
+
+def in_care_this_year(psychologist, size):
+    """A pathway with this year's evaluation, and `size` sessions of past years before it."""
+    today = timezone.localdate()
+    pathway = long_pathway(psychologist, size)
+    CareSessionFactory(pathway=pathway, kind=SessionKind.EVALUATION, date=date(today.year, 1, 2))
+    return pathway
+
+
+def queries_to_record(client, psychologist, size):
+    pathway = in_care_this_year(psychologist, size)
+    client.force_login(psychologist)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("pathway:session_record", kwargs={"pathway_id": pathway.pk}), {
+            "kind": SessionKind.FOLLOWUP, "date": timezone.localdate().strftime("%d/%m/%Y"), "mode": "in_person",
+            "duration_minutes": 45, "status": "held", "billing": "reimbursed",
+        })
+    assert response.status_code == 302
+    return len(queries)
+
+
+def test_recording_a_session_runs_the_same_queries_at_1_and_50_sessions(client, psychologist, other_psychologist):
+    # Login, the pathway; in the transaction: the locks, the checks, the counts, the insert, the event.
+    assert (queries_to_record(client, psychologist, 1), queries_to_record(client, other_psychologist, 50)) == (14, 14)
