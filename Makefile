@@ -73,5 +73,13 @@ lint: .stamp-requirements
 test: install check-postgres lint
 	DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest
 
+# `make bench`: national-size data in databases of its own (loaded once, about 2 minutes, then
+# reused), served by gunicorn on loopback; each page's latency as a ratio to the login page's.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/msp_bench
+BENCH_SMALL_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/msp_bench_small
+.PHONY: bench
+bench: install check-postgres
+	$(BIN)/python bench/run.py --full-url "$(BENCH_DATABASE_URL)" --small-url "$(BENCH_SMALL_DATABASE_URL)"
+
 clean:
 	rm -rf $(VENV) .stamp-* .pytest_cache .ruff_cache
