@@ -4,14 +4,12 @@ The public door reads only a live link and, for the sender's own browser, the le
 sent; everything else is the psychologist's (or the sending doctor's) alone: a stranger gets 404.
 """
 
-import unicodedata
-
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from documents.models import Document
-from pathway.models import Patient
+from pathway.models import Patient, search_key
 
 from .models import Referral, ReferralLink, ReferralStatus
 from .services import LETTER_READABLE_FOR
@@ -50,9 +48,8 @@ def referral_get(psychologist, referral_id):
 
 
 def folded(name):
-    """Case- and accent-insensitive form of a name: Hélène, HELENE and helene compare equal."""
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("-", " ").strip()
+    """The patient search's form of a name (Hélène = HELENE = helene), hyphens read as spaces."""
+    return search_key(name).replace("-", " ").strip()
 
 
 def matching_patients(psychologist, referral):
