@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pathway.forms import DateInput
 
+from . import two_factor
 from .identifiers import adeli_problem, rpps_passes_luhn
 from .models import User
 
@@ -65,3 +66,29 @@ class DoctorProfileForm(forms.ModelForm):
             self.fields[name].required = True
 
     warnings = ()
+
+
+class TwoFactorCodeForm(forms.Form):
+    """The code from the authenticator app (or, where `recovery` is allowed, a recovery code)."""
+
+    code = forms.CharField(label=_("Code"), max_length=40, strip=True)
+
+    def __init__(self, *args, recovery=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.recovery = recovery
+        field = self.fields["code"]
+        field.widget.attrs.update({"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"})
+        if recovery:
+            field.label = _("Code from your app, or a recovery code")
+            field.help_text = _("6 digits, changing every 30 seconds; or one of your recovery codes "
+                                "(xxxx-xxxx-xxxx-xxxx).")
+        else:
+            field.label = _("Code shown by the app")
+            field.help_text = _("6 digits, changing every 30 seconds.")
+            field.widget.attrs["inputmode"] = "numeric"
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].replace(" ", "")
+        if not self.recovery and not two_factor.is_totp_code(code):
+            raise forms.ValidationError(_("Type the 6 digits shown by the app."))
+        return code

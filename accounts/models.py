@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,10 +20,18 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     is_conventioned = models.BooleanField(_("conventioned with the CPAM"), default=False)
     convention_date = models.DateField(_("convention date"), null=True, blank=True)
+    # Raised by "log out from every device": every session signed with the previous value ends.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django checks this hash on every request against the one stored at login (it also serves
+        # the SECRET_KEY_FALLBACKS): mixing the epoch in makes a new epoch end every open session.
+        return salted_hmac("accounts.User.session_auth_hash", f"{self.password}:{self.session_epoch}",
+                           secret=secret, algorithm="sha256").hexdigest()
 
     @property
     def is_psychologist(self):
@@ -41,3 +50,24 @@ class User(AbstractUser):
         if not (self.is_psychologist and self.is_conventioned):
             return False
         return self.convention_date is None or self.convention_date <= day
+
+
+class RecoveryCode(models.Model):
+    """A single-use code that replaces the authenticator once; stored hashed, shown once at creation.
+
+    The codes are random (80 bits), so a plain SHA-256 is enough to make a stolen table useless, and it
+    lets a login find the code with one indexed lookup (a salted slow hash would need one check per code).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+        constraints = [models.UniqueConstraint(fields=["user", "code_hash"], name="recovery_code_unique_per_user")]
+
+    def __str__(self):
+        return f"{self.user} · {'used' if self.used_at else 'unused'}"

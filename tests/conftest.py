@@ -1,5 +1,7 @@
 import pytest
 
+from tests.auth import log_in
+
 from .factories import GPFactory, PsychologistFactory
 
 
@@ -20,7 +22,7 @@ def gp(db):
 
 @pytest.fixture
 def client_psy(client, psychologist):
-    client.force_login(psychologist)
+    log_in(client, psychologist)
     return client
 
 

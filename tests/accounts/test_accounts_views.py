@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from tests.auth import log_in
 from tests.factories import GPFactory, PsychologistFactory
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +80,7 @@ def test_a_doctor_logging_in_lands_on_their_referrals_not_on_a_caseload(client):
 
 def test_a_doctor_saves_their_own_details_without_the_psychologist_fields(client):
     doctor = GPFactory(adeli="", rpps="10003456786")
-    client.force_login(doctor)
+    log_in(client, doctor)
     page = client.get(reverse("accounts:profile"))
     assert "convention_date" not in page.context["form"].fields
     assert "RPPS 10003456786" in page.content.decode()
@@ -94,5 +95,5 @@ def test_a_doctor_saves_their_own_details_without_the_psychologist_fields(client
 
 
 def test_a_doctor_shows_no_referral_link(client):
-    client.force_login(GPFactory())
+    log_in(client, GPFactory())
     assert "referral_link" not in client.get(reverse("accounts:profile")).context

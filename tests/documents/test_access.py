@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from documents.models import Consent, Document
 from pathway.models import PathwayEvent
+from tests.auth import log_in
 
 from .factories import issued_end_of_care, with_consent
 
@@ -37,7 +38,7 @@ def test_the_walk_covers_every_url(owned):
 
 def test_another_psychologist_gets_404_on_every_url_and_nothing_changes(client, owned, other_psychologist):
     before = snapshot()
-    client.force_login(other_psychologist)
+    log_in(client, other_psychologist)
     form = {"evolution": "x", "given_on": "01/07/2025", "given_by": "patient", "channel": "post"}
     for url in document_urls(owned):
         assert client.get(url).status_code == 404, url
@@ -46,7 +47,7 @@ def test_another_psychologist_gets_404_on_every_url_and_nothing_changes(client, 
 
 
 def test_a_gp_gets_404_on_every_url_of_an_unreleased_document(client, owned, gp):
-    client.force_login(gp)
+    log_in(client, gp)
     for url in document_urls(owned):
         assert client.get(url).status_code == 404, url
 

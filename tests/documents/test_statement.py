@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from pathway import rules
 from pathway.models import Billing, CloseReason, PathwayStatus, SessionKind, SessionMode, SessionStatus
+from tests.auth import log_in
 from tests.factories import CareSessionFactory, DeclaredSessionsFactory, PathwayFactory
 
 from .factories import patient_of
@@ -97,6 +98,6 @@ def test_the_first_and_this_year_exist(client_psy, patient):
 
 def test_another_psychologist_gets_404(client, patient, other_psychologist, gp):
     for user in (other_psychologist, gp):
-        client.force_login(user)
+        log_in(client, user)
         assert client.get(statement_url(patient, 2025)).status_code == 404
         assert client.get(statement_url(patient, 2025, pdf=True)).status_code == 404

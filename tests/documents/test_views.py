@@ -9,6 +9,7 @@ from django.utils import timezone
 from documents import services
 from documents.models import Consent, ConsentChannel, Document, DocumentKind
 from pathway.models import PathwayEvent, PathwayStatus
+from tests.auth import log_in
 from tests.factories import GPFactory, ReferralFactory
 
 from .factories import CLOSED_ON, closed_pathway, end_of_care_draft, issued_end_of_care, with_consent
@@ -242,21 +243,21 @@ def released_in_app(psychologist, gp):
 
 
 def test_the_gp_it_was_released_to_opens_the_print_and_the_pdf(client, gp, released_in_app):
-    client.force_login(gp)
+    log_in(client, gp)
     assert "Zoé LEFÈVRE" in page(client.get(url("print", released_in_app)))
     assert client.get(url("pdf", released_in_app))["Content-Type"] == "application/pdf"
 
 
 def test_only_the_owner_sees_the_link_back_to_the_document_page(client, psychologist, gp, released_in_app):
     link = f'href="{url("detail", released_in_app)}"'
-    client.force_login(psychologist)
+    log_in(client, psychologist)
     assert link in page(client.get(url("print", released_in_app)))
-    client.force_login(gp)
+    log_in(client, gp)
     assert link not in page(client.get(url("print", released_in_app)))
 
 
 def test_the_gp_gets_404_on_the_psychologists_pages(client, gp, released_in_app):
-    client.force_login(gp)
+    log_in(client, gp)
     for name in ("detail", "issue", "correct", "consent", "release"):
         assert client.get(url(name, released_in_app)).status_code == 404, name
         assert client.post(url(name, released_in_app)).status_code == 404, name
@@ -264,7 +265,7 @@ def test_the_gp_gets_404_on_the_psychologists_pages(client, gp, released_in_app)
 
 def test_another_gp_and_another_psychologist_get_404_on_print_and_pdf(client, other_psychologist, released_in_app):
     for user in (GPFactory(username="other-gp"), other_psychologist):
-        client.force_login(user)
+        log_in(client, user)
         assert client.get(url("print", released_in_app)).status_code == 404
         assert client.get(url("pdf", released_in_app)).status_code == 404
 
@@ -274,5 +275,5 @@ def test_the_gp_gets_404_before_release(client, psychologist, gp):
     ReferralFactory(pathway=pathway, patient=pathway.patient, status="accepted", sent_by=gp,
                     link__psychologist=psychologist)
     document = with_consent(issued_end_of_care(psychologist, pathway), psychologist, channel=ConsentChannel.IN_APP)
-    client.force_login(gp)
+    log_in(client, gp)
     assert client.get(url("print", document)).status_code == 404

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pathway import services
+from tests.auth import log_in
 from tests.factories import CareSessionFactory, PathwayFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ def test_just_after_midnight_in_paris_the_meter_counts_the_new_year(client, psyc
     CareSessionFactory(pathway=pathway, date=date(2026, 12, 31))
     monkeypatch.setattr(timezone, "now", lambda: NEW_YEAR_NIGHT_UTC)
     assert timezone.localdate() == date(2027, 1, 1)
-    client.force_login(psychologist)  # a session opened "now", in the patched clock
+    log_in(client, psychologist)  # a session opened "now", in the patched clock
     page = client.get(reverse("pathway:patient_list")).content.decode()
     assert "0 / 12 cette année" in page
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pathway.models import CareSession, Pathway, PathwayEvent, PathwayStatus, SessionKind
+from tests.auth import log_in
 from tests.factories import CareSessionFactory, DeclaredSessionsFactory, PathwayFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +69,7 @@ def test_a_referral_needs_its_letter_details(client_psy, psychologist):
 
 def test_it_stores_the_scanned_letter_and_serves_it_to_its_owner_only(client, psychologist, other_psychologist):
     patient = PatientFactory(psychologist=psychologist)
-    client.force_login(psychologist)
+    log_in(client, psychologist)
     scan = SimpleUploadedFile("lettre.pdf", b"%PDF-1.4 letter", content_type="application/pdf")
     client.post(url("pathway_open", patient), {
         "entry_mode": "referral", "opened_on": day(TODAY), "referrer_kind": "doctor",
@@ -77,7 +78,7 @@ def test_it_stores_the_scanned_letter_and_serves_it_to_its_owner_only(client, ps
     pathway = Pathway.objects.get()
     download = client.get(url("referral_scan", pathway))
     assert b"".join(download.streaming_content) == b"%PDF-1.4 letter"
-    client.force_login(other_psychologist)
+    log_in(client, other_psychologist)
     assert client.get(url("referral_scan", pathway)).status_code == 404
 
 

@@ -9,6 +9,7 @@ from accounts.models import User
 from documents.models import DocumentKind
 from pathway.models import PathwayStatus
 from referrals.models import DeclineReason, ReferralStatus, ReferrerProfile
+from tests.auth import log_in
 from tests.factories import (
     DocumentFactory,
     GPFactory,
@@ -31,7 +32,7 @@ SIGNUP_DATA = {
 
 @pytest.fixture
 def client_gp(client, gp):
-    client.force_login(gp)
+    log_in(client, gp)
     return client
 
 
@@ -143,10 +144,10 @@ def test_an_anonymous_visitor_is_sent_to_the_login_page(client):
 
 def test_a_logged_in_user_is_not_offered_a_second_account(client, gp, psychologist):
     assert client.get(SIGNUP).status_code == 200
-    client.force_login(gp)
+    log_in(client, gp)
     assert client.get(SIGNUP)["Location"] == PORTAL
     other = Client()
-    other.force_login(psychologist)
+    log_in(other, psychologist)
     assert other.get(SIGNUP)["Location"] == reverse("accounts:profile")
 
 
@@ -179,3 +180,10 @@ def test_the_portal_runs_a_fixed_number_of_queries(client_gp, gp, size, django_a
                         released_at=timezone.now(), released_to=gp)
     with django_assert_num_queries(5):  # session, user, count, the referrals, the documents
         client_gp.get(PORTAL)
+
+
+def test_an_email_a_login_cannot_hold_is_refused_next_to_the_field(client):
+    # "&" is valid in an email but not in a username, and the email becomes the login.
+    response = client.post(SIGNUP, {**SIGNUP_DATA, "email": "anne&leroy@example.org"})
+    assert "identifiant de connexion" in response.context["form"].errors["email"][0]
+    assert not User.objects.exists()

@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from referrals.models import Referral, ReferralLink
+from tests.auth import log_in
 from tests.factories import ReferralLinkFactory
 
 from .sending import refer_url, referral_form_data
@@ -70,7 +71,7 @@ def test_replacing_is_a_post_only(client_psy, psychologist):
 
 
 def test_a_doctors_profile_has_no_referral_link(client, gp):
-    client.force_login(gp)
+    log_in(client, gp)
     page = client.get(reverse("accounts:profile")).content.decode()
     assert "Votre lien d'adressage" not in page
     assert not ReferralLink.objects.exists()

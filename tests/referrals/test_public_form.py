@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from referrals import services
 from referrals.models import Referral, ReferralStatus
+from tests.auth import log_in
 from tests.factories import PsychologistFactory, ReferralFactory, ReferralLinkFactory
 
 from .sending import day, letter_url, refer_url, referral_form_data, years_ago
@@ -326,7 +327,7 @@ def test_a_bad_phone_is_refused(client, link):
 def test_a_doctor_logged_in_finds_their_identity_filled_in_and_follows_the_referral(client, link, gp):
     gp.practice_address = "8 place Bellecour, 69002 Lyon"
     gp.save()
-    client.force_login(gp)
+    log_in(client, gp)
     page = client.get(refer_url(link)).content.decode()
     assert 'value="Leroy"' in page and "8 place Bellecour" in page
 
@@ -336,6 +337,6 @@ def test_a_doctor_logged_in_finds_their_identity_filled_in_and_follows_the_refer
 
 
 def test_a_psychologist_logged_in_sends_as_anyone_else(client, link, other_psychologist):
-    client.force_login(other_psychologist)
+    log_in(client, other_psychologist)
     send(client, link)
     assert Referral.objects.get().sent_by is None
