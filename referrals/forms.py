@@ -243,6 +243,12 @@ class DoctorSignupForm(ProfessionalNumberMixin, forms.Form):
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
+        # The email becomes the login: it must also be a valid username (letters, digits and @ . + - _).
+        try:
+            get_user_model().username_validator(email)
+        except forms.ValidationError:
+            raise forms.ValidationError(_("This email holds characters a login cannot use: give another "
+                                          "address.")) from None
         if get_user_model().objects.filter(username__iexact=email).exists():
             raise forms.ValidationError(_("An account already exists with this email: log in instead."))
         return email

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.client_address import client_address
 from pathway import rules
 from pathway.decorators import psychologist_required
 from pathway.services import DomainError
@@ -56,7 +57,7 @@ def form_page(request, link, form):
 def submit(request, link, form):
     try:
         referral = services.referral_submit(
-            link, form.referral_fields(), fingerprint=services.sender_fingerprint(request.META.get("REMOTE_ADDR")),
+            link, form.referral_fields(), fingerprint=services.sender_fingerprint(client_address(request)),
             sent_by=request.user if is_doctor(request.user) else None,
         )
     except services.RateLimited:
@@ -174,7 +175,7 @@ def doctor_signup(request):
         except DomainError as error:
             show_domain_error(form, error)
         else:
-            login(request, user)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")  # axes' backend comes first
             messages.success(request, _("Your account is ready: the referrals you send while logged in are "
                                         "listed here."))
             return redirect("referrals:gp_portal")

@@ -9,6 +9,7 @@ from django.urls import get_resolver, reverse
 from documents.models import Consent, Document, DocumentKind
 from pathway.models import CareSession, Pathway, SessionKind
 from referrals.models import Referral
+from tests.auth import log_in
 from tests.factories import (
     CareSessionFactory,
     DeclaredSessionsFactory,
@@ -71,7 +72,7 @@ def test_the_walk_covers_every_object_url(owned_objects):
 
 def test_another_psychologist_gets_404_on_every_object_url(client, owned_objects, other_psychologist):
     before = stored_state()
-    client.force_login(other_psychologist)
+    log_in(client, other_psychologist)
     posted = {"private_note": "x", "reason": "completed", "decline_reason": "other", "evolution": "x",
               "given_on": "01/02/2026", "given_by": "patient", "given_by_names": "x", "channel": "post"}
     for url in object_urls(owned_objects):
@@ -83,7 +84,7 @@ def test_another_psychologist_gets_404_on_every_object_url(client, owned_objects
 
 
 def test_a_gp_gets_404_on_every_psychologist_page(client, owned_objects, gp):
-    client.force_login(gp)
+    log_in(client, gp)
     lists = [reverse("pathway:dashboard"), reverse("pathway:patient_list"), reverse("referrals:inbox")]
     for url in object_urls(owned_objects) + lists:
         assert client.get(url).status_code == 404, url
