@@ -24,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+from base64 import b32decode
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import cycle
@@ -31,11 +32,14 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import psycopg
+from django_otp.oath import totp
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 USERS = ("bench-large", "bench-average")
 PASSWORD = "bench-soutien-psy"  # pathway.national_data.BENCH_PASSWORD
+TOTP_SECRET = "BENCHSOUTIENPSYBENCHSOUTIENPSY23"  # pathway.national_data.BENCH_TOTP_SECRET
+TWO_STEP_URL = "/connexion/deux-etapes/"
 PAGES = ("dashboard", "patient list", "patient search", "pathway page", "record a session")
 FLOOR = "login page (floor)"
 TARGET_RATIO = 2.0
@@ -210,6 +214,18 @@ class Browser:
             "POST", "/", {"username": username, "password": password, "csrfmiddlewaretoken": token})
         if status != 302 or "sessionid" not in self.cookies:
             raise SystemExit(f"Could not log in as {username} (HTTP {status}).")
+        self.second_factor(username)
+
+    def second_factor(self, username):
+        """The two-step login's code, computed from the bench key for the current 30-second step."""
+        for _attempt in range(2):
+            code = f"{totp(b32decode(TOTP_SECRET)):06d}"
+            status, _page, _elapsed = self.request(
+                "POST", TWO_STEP_URL, {"code": code, "csrfmiddlewaretoken": self.cookies["csrftoken"]})
+            if status == 302:
+                return
+            time.sleep(30 - time.time() % 30 + 0.5)  # this step's code was used already (a login just before)
+        raise SystemExit(f"The two-step login refused the bench key's code for {username} (HTTP {status}).")
 
 
 class Slots:

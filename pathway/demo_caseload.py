@@ -12,6 +12,9 @@ from accounts.models import User
 
 USERNAME = "demo"
 PASSWORD = "demo-soutien-psy"
+# The demo's two-step login key (base32), fixed so that anyone running `make run` can add it to an
+# authenticator app (README). A demo only: a real account gets a random key at its first login.
+TOTP_SECRET = "DEMOSOUTIENPSYDEMOSOUTIENPSYDEMO"
 PSYCHOLOGIST = {
     "first_name": "Camille", "last_name": "Rousseau", "email": "camille.rousseau@exemple.fr",
     "role": User.Role.PSYCHOLOGIST, "rpps": "10003456786", "adeli": "759300015",

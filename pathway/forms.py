@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.fr import nir as stdnum_nir
 
-from . import eligibility, rules
+from . import eligibility, rules, scans
 from .models import (
     Billing,
     CloseReason,
@@ -21,7 +21,6 @@ from .models import (
 from .services import SessionInput
 
 OLDEST_BIRTH_DATE = date(1900, 1, 1)
-SCAN_TYPES = {b"%PDF": "pdf", b"\xff\xd8\xff": "jpeg", b"\x89PNG": "png"}
 
 
 class DateInput(forms.DateInput):
@@ -123,12 +122,6 @@ class DeclaredSessionsForm(forms.ModelForm):
         return not_in_future(self.cleaned_data["declared_on"])
 
 
-def sniff_scan(upload):
-    head = upload.read(8)
-    upload.seek(0)
-    return next((kind for magic, kind in SCAN_TYPES.items() if head.startswith(magic)), None)
-
-
 class PathwayOpenForm(forms.Form):
     entry_mode = forms.ChoiceField(label=_("Entry"), choices=EntryMode.choices, widget=forms.RadioSelect,
                                    initial=EntryMode.DIRECT)
@@ -156,8 +149,16 @@ class PathwayOpenForm(forms.Form):
             return scan
         if scan.size > settings.REFERRAL_SCAN_MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than 10 MB."))
-        if sniff_scan(scan) is None:
+        scan_type = scans.sniff(scan)
+        if scan_type is None:
             raise forms.ValidationError(_("Only PDF, JPEG or PNG files are accepted."))
+        extension = scans.name_extension(scan.name)
+        if extension and extension not in scan_type.name_extensions:
+            raise forms.ValidationError(
+                _("This file is a %(kind)s, but its name ends in .%(extension)s: check that it is the right file.")
+                % {"kind": scan_type.label, "extension": extension[:10]})
+        # Stored under the extension of what it is: the name the browser sent is not kept.
+        scan.name = f"courrier.{scan_type.extension}"
         return scan
 
     def clean(self):
@@ -223,8 +224,10 @@ CARE_REASON_CHOICES = [
 
 
 def window_field(label):
+    # Not required: the form shows an adult's windows or a minor's, never both, and an answer not
+    # asked is "no" (eligibility reads a missing status as NO).
     return forms.ChoiceField(label=label, choices=WINDOW_CHOICES, initial=eligibility.NO,
-                             widget=forms.RadioSelect)
+                             widget=forms.RadioSelect, required=False)
 
 
 class EvaluationForm(SessionFieldsMixin):

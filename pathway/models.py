@@ -3,7 +3,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -12,8 +12,9 @@ from . import rules
 
 
 def private_storage():
-    """Referral scans live under MEDIA_ROOT with no public URL: an owner-checked view serves them."""
-    return FileSystemStorage(location=settings.MEDIA_ROOT, base_url=None)
+    """Referral scans go to the default storage (MEDIA_ROOT unless configured), never to a public URL:
+    an owner-checked view serves them."""
+    return storages["default"]
 
 
 # Letters that Unicode does not decompose into a base letter and an accent.

@@ -15,6 +15,8 @@ SMALL_PATIENTS = 5000
 
 # The benchmark's two psychologists, the same caseload in every data set so that pages compare.
 BENCH_PASSWORD = "bench-soutien-psy"
+# Their two-step login key (base32): the benchmark computes the current code from it to log in.
+BENCH_TOTP_SECRET = "BENCHSOUTIENPSYBENCHSOUTIENPSY23"
 LARGE_USERNAME = "bench-large"
 LARGE_CASELOAD = 2000
 AVERAGE_USERNAME = "bench-average"

@@ -4,12 +4,16 @@ No view looks up patient data without going through the psychologist's own rows:
 object is simply not found (404).
 """
 
+import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import lru_cache
+from types import SimpleNamespace
 
-from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Prefetch, Q, Subquery, Sum, Value, Window
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db import connection
+from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -18,7 +22,6 @@ from documents.models import Document
 
 from . import rules
 from .models import (
-    ACTIVE_STATUSES,
     Billing,
     CareSession,
     DeclaredSessions,
@@ -27,14 +30,13 @@ from .models import (
     PathwayStatus,
     Patient,
     SessionKind,
+    SessionMode,
     SessionStatus,
     search_key,
 )
 
 # What the lists show of a pathway or a patient: the other columns (the evaluation's answers,
 # addresses...) are neither sent by PostgreSQL nor decoded by Python.
-PATHWAY_ROW = ("id", "status", "opened_on", "planned_followups", "patient__id", "patient__last_name",
-               "patient__first_name")
 PATIENT_ROW = ("id", "last_name", "first_name")
 
 
@@ -59,6 +61,26 @@ def used_in_year(year, patient_ref="pk"):
             + Coalesce(Subquery(declared, output_field=IntegerField()), Value(0)))
 
 
+# used_in_year() in plain SQL, for the top level of a query: nothing to build and compile per request,
+# where the ORM's two correlated subqueries cost 1 to 2 ms each. Not for a subquery: Django renames
+# the tables of a subquery, never inside raw SQL.
+USED_IN_YEAR_SQL = """(
+    (SELECT COUNT(*) FROM pathway_caresession AS held WHERE held.patient_id = {patient}
+        AND held."date" BETWEEN %s AND %s AND held.billing = %s AND held.status = %s)
+    + COALESCE((SELECT SUM(declared."count") FROM pathway_declaredsessions AS declared
+        WHERE declared.patient_id = {patient} AND declared."year" = %s), 0)
+)"""
+
+
+def used_in_year_sql(year, model, field_name):
+    """SQL expression: what used_in_year() counts, for `model`'s rows whose `field_name` is the patient."""
+    quote, adapt = connection.ops.quote_name, connection.ops.adapt_datefield_value
+    patient = f"{quote(model._meta.db_table)}.{quote(model._meta.get_field(field_name).column)}"
+    return RawSQL(USED_IN_YEAR_SQL.format(patient=patient), (
+        adapt(date(year, 1, 1)), adapt(date(year, 12, 31)), Billing.REIMBURSED, SessionStatus.HELD, year,
+    ), output_field=IntegerField())
+
+
 def current_cap():
     return rules.rules_on(timezone.localdate()).annual_cap
 
@@ -68,11 +90,30 @@ def patients_of(psychologist):
 
 
 def patient_list(psychologist, query=""):
-    patients = patients_of(psychologist).only(*PATIENT_ROW, "birth_date").annotate(
-        used_this_year=used_in_year(timezone.localdate().year))
+    patients = patients_of(psychologist)
     for word in query.split():
         patients = patients.filter(word_filter(word))
-    return patients.order_by("last_name", "first_name", "id")
+    # The list's total rides on each row: an uncorrelated subquery, computed once (page_with_total).
+    total = Subquery(patients.order_by().values("psychologist").annotate(n=Count("*")).values("n"))
+    return patients.only(*PATIENT_ROW, "birth_date").annotate(
+        used_this_year=used_in_year_sql(timezone.localdate().year, Patient, "id"), list_total=total,
+    ).order_by("last_name", "first_name", "id")
+
+
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")  # a plain page number; anything else goes to the Paginator
+
+
+def page_with_total(queryset, number, per_page):
+    """Django's Page of a queryset whose rows carry the list's total as `list_total`: one query where
+    Paginator runs a COUNT, then the page. A page number that is not a page is left to the Paginator
+    (page 1 for a word, the last page past the end), at the cost of its COUNT."""
+    paginator = Paginator(queryset, per_page)
+    index = 1 if not number else int(number) if PAGE_NUMBER.fullmatch(str(number)) else None
+    rows = list(queryset[(index - 1) * per_page:index * per_page]) if index else []
+    if not rows and index != 1:
+        return paginator.get_page(number)
+    paginator.count = rows[0].list_total if rows else 0  # a cached_property: set, it is not queried
+    return Page(rows, index, paginator)
 
 
 def word_filter(word):
@@ -109,26 +150,40 @@ def patient_detail(psychologist, patient_id):
 
 
 def pathway_get(psychologist, pathway_id):
-    return get_object_or_404(
-        Pathway.objects.filter(psychologist=psychologist).select_related("patient", "psychologist"),
-        pk=pathway_id,
-    )
+    pathway = get_object_or_404(Pathway.objects.filter(psychologist=psychologist).select_related("patient"),
+                                pk=pathway_id)
+    pathway.psychologist = psychologist  # its owner, loaded with the login: no join, no second instance
+    return pathway
 
 
 def pathway_detail(psychologist, pathway_id):
-    year = timezone.localdate().year
+    """The pathway page's reads: the pathway (its patient, referral and the patient's count this year),
+    then its sessions, history and documents, a query each. The sessions' patient is the pathway's own,
+    the history needs its authors' names and the documents list none of their texts: nothing is joined,
+    decoded or built twice."""
     pathway = get_object_or_404(
         Pathway.objects.filter(psychologist=psychologist)
-        .select_related("patient", "psychologist", "referral")
-        .annotate(patient_used_this_year=used_in_year(year, "patient_id"))
-        .prefetch_related(
-            Prefetch("sessions", queryset=CareSession.objects.select_related("patient").order_by("date", "created_at")),
-            Prefetch("events", queryset=PathwayEvent.objects.select_related("actor", "session")),
-            Prefetch("documents", queryset=Document.objects.select_related("consent", "released_to")),
-        ),
+        .select_related("patient", "referral")
+        .annotate(patient_used_this_year=used_in_year_sql(timezone.localdate().year, Pathway, "patient"))
+        .prefetch_related(Prefetch("sessions", queryset=CareSession.objects.order_by("date", "created_at"))),
         pk=pathway_id,
     )
+    pathway.psychologist = psychologist
+    for session in pathway.sessions.all():
+        session.patient = pathway.patient  # denormalised from the pathway: the same row
     return pathway
+
+
+def pathway_history(pathway):
+    return list(PathwayEvent.objects.filter(pathway=pathway).select_related("actor").only(
+        "created_at", "action", "from_status", "to_status", "details", "pathway_id",
+        "actor__username", "actor__first_name", "actor__last_name"))
+
+
+def pathway_documents(pathway):
+    return list(Document.objects.filter(pathway=pathway).select_related("consent", "released_to").defer(
+        "recipient_address", "reason_for_care", "evolution", "orientation_details", "body", "issued_html",
+        "issued_content"))
 
 
 def session_get(psychologist, session_id):
@@ -140,7 +195,11 @@ def session_get(psychologist, session_id):
     )
 
 
-# --- The dashboard: every list bounded, every read through one index range of the psychologist ----
+# --- The dashboard: three statements, each through index ranges of the psychologist -----------------
+#
+# Plain SQL (standard enough for SQLite too), not the ORM: building and compiling these querysets cost
+# several times their own run (2 to 5 ms each for about 0.5 ms of SQL), on the app's busiest page.
+# Rows come back as dicts, which templates read fastest.
 
 DASHBOARD_LIST_LENGTH = 10
 OPEN_PATHWAYS_PER_PAGE = 25
@@ -158,95 +217,217 @@ class Bounded:
         return self.total - len(self.rows)
 
 
-def bounded(queryset, length=DASHBOARD_LIST_LENGTH):
-    """One query: the first `length` rows, each carrying the list's total (a window count)."""
-    rows = list(queryset.annotate(list_total=Window(Count("*")))[:length])
-    return Bounded(rows, rows[0].list_total if rows else 0)
+def fetch(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
-def counted(queryset, group_field):
-    """SQL expression: the number of rows of `queryset` (correlated through OuterRef), 0 if none."""
-    rows = queryset.order_by().values(group_field).annotate(n=Count("*")).values("n")
-    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+def common_params(psychologist, today):
+    adapt = connection.ops.adapt_datefield_value
+    return {
+        "psychologist": psychologist.pk, "year": today.year, "first_day": adapt(date(today.year, 1, 1)),
+        "last_day": adapt(date(today.year, 12, 31)), "reimbursed": Billing.REIMBURSED, "held": SessionStatus.HELD,
+        "followup": SessionKind.FOLLOWUP, "video": SessionMode.VIDEO, "awaiting": PathwayStatus.AWAITING_EVALUATION,
+        "in_care": PathwayStatus.IN_CARE, "length": DASHBOARD_LIST_LENGTH,
+    }
 
 
-def active_pathways(psychologist):
-    return Pathway.objects.filter(psychologist=psychologist, status__in=ACTIVE_STATUSES).select_related(
-        "patient").only(*PATHWAY_ROW)
+def as_uuid(value):
+    return Patient._meta.pk.to_python(value)  # PostgreSQL returns UUIDs, SQLite their hex
 
 
-def held_sessions(pathway_ref="pk"):
-    return CareSession.objects.filter(pathway=OuterRef(pathway_ref), status=SessionStatus.HELD)
+def as_date(value):
+    return date.fromisoformat(value) if isinstance(value, str) else value  # SQLite returns text
 
 
-def reimbursed_followups(pathway_ref="pk"):
-    return held_sessions(pathway_ref).filter(kind=SessionKind.FOLLOWUP, billing=Billing.REIMBURSED)
+def patient_name(last_name, first_name):
+    """As Patient.__str__ writes it, for a row read without a model instance."""
+    return Patient.__str__(SimpleNamespace(last_name=last_name, first_name=first_name))
 
 
-def last_session_on():
-    return Subquery(held_sessions().order_by("-date").values("date")[:1])
+# The year's figures: the patients at or near the cap (the first rows and their number), the reimbursed
+# sessions and video follow-ups held this year, and the number of open pathways. Each patient's count is
+# read once from the (psychologist, date, ...) covering index and added to what they declared done
+# elsewhere: no count runs per patient. A patient's sessions are all recorded by their psychologist,
+# so these are the patient's own counts, as used_in_year() reads them.
+YEAR_FIGURES_SQL = """
+WITH counted AS (
+    SELECT patient_id, COUNT(*) AS n, SUM(CASE WHEN mode = %(video)s THEN 1 ELSE 0 END) AS video
+    FROM pathway_caresession
+    WHERE psychologist_id = %(psychologist)s AND "date" BETWEEN %(first_day)s AND %(last_day)s
+        AND billing = %(reimbursed)s AND status = %(held)s
+    GROUP BY patient_id
+), used AS (
+    SELECT patient_id, SUM(n) AS used FROM (
+        SELECT patient_id, n FROM counted
+        UNION ALL
+        SELECT patient_id, "count" FROM pathway_declaredsessions
+        WHERE psychologist_id = %(psychologist)s AND "year" = %(year)s
+    ) AS parts
+    GROUP BY patient_id
+    HAVING SUM(n) >= %(warning_from)s
+)
+SELECT totals.sessions, totals.video, totals.open_pathways,
+    near.id, near.last_name, near.first_name, near.used, near.total
+FROM (
+    SELECT (SELECT COALESCE(SUM(n), 0) FROM counted) AS sessions,
+        (SELECT COALESCE(SUM(video), 0) FROM counted) AS video,
+        (SELECT COUNT(*) FROM pathway_pathway
+         WHERE psychologist_id = %(psychologist)s AND status IN (%(awaiting)s, %(in_care)s)) AS open_pathways
+) AS totals
+LEFT JOIN (
+    SELECT p.id, p.last_name, p.first_name, used.used, COUNT(*) OVER () AS total
+    FROM used JOIN pathway_patient AS p ON p.id = used.patient_id
+    WHERE p.psychologist_id = %(psychologist)s
+    ORDER BY used.used DESC, p.last_name, p.first_name, p.id
+    LIMIT %(length)s
+) AS near ON 1 = 1
+ORDER BY near.used DESC, near.last_name, near.first_name, near.id
+"""
 
 
-def open_pathways(psychologist, year):
-    """The open pathways' table: correlated subqueries, which PostgreSQL computes only for the
-    page's rows (after ORDER BY ... LIMIT), where a join and GROUP BY would aggregate them all."""
-    return active_pathways(psychologist).annotate(
-        followups_held=counted(reimbursed_followups(), "pathway"),
-        patient_used_this_year=used_in_year(year, "patient_id"),
-    ).order_by("patient__last_name", "patient__first_name", "id")
+@dataclass(frozen=True)
+class YearFigures:
+    near_cap: Bounded
+    sessions: int  # reimbursed sessions held this year
+    video: int  # of which by video
+    open_pathways: int
 
 
-def near_cap(psychologist, year):
-    """The psychologist's patients at or near the cap, from two index ranges of the psychologist.
+def year_figures(psychologist, today):
+    rows = fetch(YEAR_FIGURES_SQL, {**common_params(psychologist, today), "warning_from": rules.CAP_WARNING_FROM})
+    sessions, video, open_count = rows[0][:3]
+    near = [{"id": as_uuid(row[3]), "patient": patient_name(row[4], row[5]), "used_this_year": int(row[6])}
+            for row in rows if row[3] is not None]
+    return YearFigures(near_cap=Bounded(near, rows[0][7] if near else 0), sessions=int(sessions), video=int(video),
+                       open_pathways=open_count)
 
-    A patient with enough counted sessions here is near the cap whatever else; one who declared
-    sessions done elsewhere is counted exactly first. No per-patient count runs over the caseload:
-    only over these candidates (a filter on the count would let the planner run it for every patient).
-    """
-    counted_here = CareSession.objects.filter(
-        psychologist=psychologist, date__year=year, billing=Billing.REIMBURSED, status=SessionStatus.HELD,
-    ).order_by().values("patient").annotate(n=Count("*")).filter(n__gte=rules.CAP_WARNING_FROM).values("patient")
-    declaring = DeclaredSessions.objects.filter(psychologist=psychologist, year=year).annotate(
-        used=used_in_year(year, "patient_id")
-    ).filter(used__gte=rules.CAP_WARNING_FROM).order_by().values("patient")
-    return patients_of(psychologist).filter(pk__in=counted_here.union(declaring)).only(*PATIENT_ROW).annotate(
-        used_this_year=used_in_year(year)
-    ).order_by("-used_this_year", "last_name", "first_name", "id")
+
+def video_share(figures):
+    """Share of video follow-ups among the psychologist's reimbursed sessions held this year."""
+    if not figures.sessions:
+        return None
+    share = figures.video / figures.sessions
+    return {"percent": round(100 * share), "over": share > rules.VIDEO_SHARE_WARNING,
+            "threshold_percent": round(100 * rules.VIDEO_SHARE_WARNING)}
+
+
+# The lists of open pathways, from one pass over them (the (psychologist, status) index): each one's
+# last held session and reimbursed follow-ups are read from the (pathway, date, ...) covering index,
+# then ranked four ways: silent for weeks, awaiting follow-ups, awaiting the evaluation, and the table
+# of open pathways by name, whose rows alone get their patient's count this year.
+PATHWAY_LISTS_SQL = """
+WITH active AS (
+    SELECT pw.id, pw.status, pw.opened_on, pw.planned_followups, pw.patient_id,
+        CASE WHEN pw.status = %(in_care)s THEN (
+            SELECT s."date" FROM pathway_caresession AS s
+            WHERE s.pathway_id = pw.id AND s.status = %(held)s ORDER BY s."date" DESC LIMIT 1
+        ) END AS last_session_on,
+        (SELECT COUNT(*) FROM pathway_caresession AS s
+         WHERE s.pathway_id = pw.id AND s.status = %(held)s AND s.kind = %(followup)s AND s.billing = %(reimbursed)s
+        ) AS followups_held
+    FROM pathway_pathway AS pw
+    WHERE pw.psychologist_id = %(psychologist)s AND pw.status IN (%(awaiting)s, %(in_care)s)
+), ranked AS (
+    SELECT 'silent' AS list, id, ROW_NUMBER() OVER (ORDER BY last_session_on NULLS FIRST, opened_on, id) AS position,
+        COUNT(*) OVER () AS total
+    FROM active
+    WHERE status = %(in_care)s
+        AND (last_session_on < %(silent_since)s OR (last_session_on IS NULL AND opened_on < %(silent_since)s))
+    UNION ALL
+    SELECT 'awaiting_followups', id, ROW_NUMBER() OVER (ORDER BY opened_on, id), COUNT(*) OVER ()
+    FROM active WHERE status = %(in_care)s AND followups_held = 0
+    UNION ALL
+    SELECT 'awaiting_evaluation', id, ROW_NUMBER() OVER (ORDER BY opened_on, id), COUNT(*) OVER ()
+    FROM active WHERE status = %(awaiting)s
+    UNION ALL
+    SELECT 'open', active.id, ROW_NUMBER() OVER (ORDER BY p.last_name, p.first_name, active.id), COUNT(*) OVER ()
+    FROM active JOIN pathway_patient AS p ON p.id = active.patient_id
+)
+SELECT ranked.list, ranked.total, active.id, active.status, active.opened_on, active.planned_followups,
+    active.last_session_on, active.followups_held, p.last_name, p.first_name,
+    CASE WHEN ranked.list = 'open' THEN (
+        SELECT COUNT(*) FROM pathway_caresession AS s
+        WHERE s.patient_id = active.patient_id AND s."date" BETWEEN %(first_day)s AND %(last_day)s
+            AND s.billing = %(reimbursed)s AND s.status = %(held)s
+    ) + COALESCE((
+        SELECT SUM(d."count") FROM pathway_declaredsessions AS d
+        WHERE d.patient_id = active.patient_id AND d."year" = %(year)s
+    ), 0) END AS used_this_year
+FROM ranked
+JOIN active ON active.id = ranked.id
+JOIN pathway_patient AS p ON p.id = active.patient_id
+WHERE (ranked.list <> 'open' AND ranked.position <= %(length)s)
+    OR (ranked.list = 'open' AND ranked.position > %(page_start)s AND ranked.position <= %(page_end)s)
+ORDER BY ranked.list, ranked.position
+"""
+
+
+def pathway_lists(psychologist, today, page_start, page_end):
+    """The three bounded lists of pathways and a page of the open pathways' table, in one statement."""
+    silent_since = connection.ops.adapt_datefield_value(today - timedelta(weeks=rules.SILENT_PATHWAY_WEEKS))
+    rows = fetch(PATHWAY_LISTS_SQL, {**common_params(psychologist, today), "silent_since": silent_since,
+                                     "page_start": page_start, "page_end": page_end})
+    lists, totals = {"silent": [], "awaiting_followups": [], "awaiting_evaluation": [], "open": []}, {}
+    for name, total, *row in rows:
+        pathway_id, status, opened_on, planned, last_session_on, followups_held, last_name, first_name, used = row
+        totals[name] = total
+        lists[name].append({
+            "id": as_uuid(pathway_id), "patient": patient_name(last_name, first_name), "status": status,
+            "status_label": PathwayStatus(status).label, "opened_on": as_date(opened_on),
+            "planned_followups": planned, "last_session_on": as_date(last_session_on),
+            "followups_held": followups_held, "patient_used_this_year": used,
+        })
+    return {name: rows if name == "open" else Bounded(rows, totals.get(name, 0)) for name, rows in lists.items()}
+
+
+WEEK_SESSIONS_SQL = """
+SELECT s.pathway_id, s."date", s.kind, s.status, p.last_name, p.first_name, COUNT(*) OVER () AS total
+FROM pathway_caresession AS s JOIN pathway_patient AS p ON p.id = s.patient_id
+WHERE s.psychologist_id = %(psychologist)s AND s."date" BETWEEN %(week_start)s AND %(week_end)s
+ORDER BY s."date" DESC, s.created_at DESC
+LIMIT %(length)s
+"""
+
+
+def week_sessions(psychologist, today):
+    adapt, monday = connection.ops.adapt_datefield_value, today - timedelta(days=today.weekday())
+    rows = fetch(WEEK_SESSIONS_SQL, {"psychologist": psychologist.pk, "week_start": adapt(monday),
+                                     "week_end": adapt(monday + timedelta(days=6)), "length": DASHBOARD_LIST_LENGTH})
+    return Bounded([{
+        "pathway_id": as_uuid(pathway_id), "date": as_date(day), "kind_label": SessionKind(kind).label,
+        "status_label": SessionStatus(status).label, "patient": patient_name(last_name, first_name),
+    } for pathway_id, day, kind, status, last_name, first_name, _total in rows], rows[0][-1] if rows else 0)
+
+
+def page_number(paginator, number):
+    """The page Paginator.get_page serves for `number`, by its rules, without reading the rows."""
+    try:
+        return paginator.validate_number(number)
+    except PageNotAnInteger:
+        return 1
+    except EmptyPage:
+        return paginator.num_pages
 
 
 def dashboard(psychologist, page=None):
     today = timezone.localdate()
-    week_start = today - timedelta(days=today.weekday())
-    silent_since = today - timedelta(weeks=rules.SILENT_PATHWAY_WEEKS)
-    in_care = active_pathways(psychologist).filter(status=PathwayStatus.IN_CARE)
+    figures = year_figures(psychologist, today)
+    paginator = Paginator((), OPEN_PATHWAYS_PER_PAGE)
+    paginator.count = figures.open_pathways  # a cached_property: set, it is not counted again
+    number = page_number(paginator, page)
+    start = (number - 1) * OPEN_PATHWAYS_PER_PAGE
+    lists = pathway_lists(psychologist, today, start, start + OPEN_PATHWAYS_PER_PAGE)
     return {
-        "week_sessions": bounded(CareSession.objects.filter(
-            psychologist=psychologist, date__gte=week_start, date__lte=week_start + timedelta(days=6)
-        ).select_related("patient").only("id", "pathway_id", "date", "kind", "status", "created_at", *(
-            f"patient__{name}" for name in PATIENT_ROW)).order_by("-date", "-created_at")),
-        "near_cap": bounded(near_cap(psychologist, today.year)),
-        "silent_pathways": bounded(in_care.annotate(last_session_on=last_session_on()).filter(
-            Q(last_session_on__lt=silent_since) | Q(last_session_on__isnull=True, opened_on__lt=silent_since)
-        ).order_by(F("last_session_on").asc(nulls_first=True), "opened_on", "id")),
-        "awaiting_followups": bounded(in_care.filter(~Exists(reimbursed_followups())).order_by("opened_on", "id")),
-        "awaiting_evaluation": bounded(active_pathways(psychologist).filter(
-            status=PathwayStatus.AWAITING_EVALUATION).order_by("opened_on", "id")),
-        "open_pathways": Paginator(open_pathways(psychologist, today.year), OPEN_PATHWAYS_PER_PAGE).get_page(page),
+        "week_sessions": week_sessions(psychologist, today),
+        "near_cap": figures.near_cap,
+        "silent_pathways": lists["silent"],
+        "awaiting_followups": lists["awaiting_followups"],
+        "awaiting_evaluation": lists["awaiting_evaluation"],
+        "open_pathways": Page(lists["open"], number, paginator),
         "cap": current_cap(),
         "cap_warning_from": rules.CAP_WARNING_FROM,
         "silent_weeks": rules.SILENT_PATHWAY_WEEKS,
-        "video_share": video_share(psychologist, today.year),
+        "video_share": video_share(figures),
     }
-
-
-def video_share(psychologist, year):
-    """Share of video follow-ups among the psychologist's reimbursed sessions held this year."""
-    counts = CareSession.objects.filter(
-        psychologist=psychologist, date__year=year, billing=Billing.REIMBURSED, status=SessionStatus.HELD,
-    ).aggregate(total=Count("*"), video=Count("mode", filter=Q(mode="video")))
-    if not counts["total"]:
-        return None
-    share = counts["video"] / counts["total"]
-    return {"percent": round(100 * share), "over": share > rules.VIDEO_SHARE_WARNING,
-            "threshold_percent": round(100 * rules.VIDEO_SHARE_WARNING)}
-

@@ -1,14 +1,14 @@
 """Thin views: one owner-scoped lookup, one service call, one redirect (or the form again)."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from . import forms, rules, selectors, services
+from . import charts, forms, rules, scans, selectors, services
 from .decorators import psychologist_required
 from .models import Billing
 from .services import DomainError
@@ -33,16 +33,16 @@ def scheme_rules(request):
 
 @psychologist_required
 def dashboard(request):
-    return render(request, "pathway/dashboard.html", selectors.dashboard(request.user, request.GET.get("page")))
+    return render(request, "pathway/dashboard.html", {
+        **selectors.dashboard(request.user, request.GET.get("page")), "charts": charts.dashboard_charts(request.user)})
 
 
 @psychologist_required
 def patient_list(request):
     search = forms.PatientSearchForm(request.GET)
     query = search.cleaned_data["q"] if search.is_valid() else ""
-    page = Paginator(selectors.patient_list(request.user, query), PATIENTS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = selectors.page_with_total(selectors.patient_list(request.user, query), request.GET.get("page"),
+                                     PATIENTS_PER_PAGE)
     return render(request, "pathway/patient_list.html", {
         "search": search, "page": page, "query": query, "cap": selectors.current_cap(),
         "cap_warning_from": rules.CAP_WARNING_FROM,
@@ -67,9 +67,13 @@ def patient_edit(request, patient_id):
     patient = selectors.patient_get(request.user, patient_id)
     form = forms.PatientForm(request.POST or None, instance=patient)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Patient saved."))
-        return redirect("pathway:patient_detail", patient_id=patient.pk)
+        try:
+            services.patient_update(form.save(commit=False), request.user)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            messages.success(request, _("Patient saved."))
+            return redirect("pathway:patient_detail", patient_id=patient.pk)
     return render(request, "pathway/patient_form.html", {"form": form, "patient": patient})
 
 
@@ -122,9 +126,11 @@ def pathway_detail(request, pathway_id):
     pathway = selectors.pathway_detail(request.user, pathway_id)
     return render(request, "pathway/pathway_detail.html", {
         "pathway": pathway, "patient": pathway.patient, "cap": selectors.current_cap(),
+        "events": selectors.pathway_history(pathway), "documents": selectors.pathway_documents(pathway),
         "cap_warning_from": rules.CAP_WARNING_FROM,
         "allowed": services.allowed_transitions(pathway),
         "sessions": list(pathway.sessions.all()),
+        "timeline": charts.timeline_for(pathway),
     })
 
 
@@ -150,7 +156,7 @@ def pathway_evaluate(request, pathway_id):
             return redirect("pathway:detail", pathway_id=pathway.pk)
     return render(request, "pathway/evaluation_form.html", {
         "form": form, "pathway": pathway, "patient": patient,
-        "usage": services.cap_usage(patient.pk, form_day(form)),
+        "usage": services.cap_usage(patient.pk, form_day(form)), "cap_warning_from": rules.CAP_WARNING_FROM,
         "evaluation_already_held": services.evaluation_held_in_year(patient.pk, form_day(form).year),
         "is_minor": patient.is_minor_on(form_day(form)),
         "lookback_years": rules.rules_on_or_first(form_day(form)).exclusion_lookback_years,
@@ -244,6 +250,7 @@ def pathway_close(request, pathway_id):
 
 
 @psychologist_required
+@never_cache
 def referral_scan(request, pathway_id):
     pathway = selectors.pathway_get(request.user, pathway_id)
     if not pathway.referral_scan:
@@ -252,5 +259,4 @@ def referral_scan(request, pathway_id):
         scan = pathway.referral_scan.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    return FileResponse(scan, as_attachment=True,
-                        filename=f"courrier-{pathway.pk}.{pathway.referral_scan.name.rsplit('.', 1)[-1]}")
+    return scans.scan_response(scan, f"courrier-{pathway.pk}")

@@ -18,6 +18,7 @@ from .pathways import (
     pathway_open,
     pathway_plan_followups,
 )
+from .patients import patient_update
 from .sessions import session_record, session_update
 from .transitions import TRANSITIONS, allowed_transitions, pathway_transition
 
@@ -25,5 +26,6 @@ __all__ = [
     "TRANSITIONS", "CapUsage", "DomainError", "SessionInput", "allowed_transitions", "cap_usage",
     "check_session", "counted_sessions", "declared_sessions_add", "evaluation_held_in_year", "lock_patient",
     "pathway_close", "pathway_evaluate", "pathway_open", "pathway_plan_followups", "pathway_transition",
+    "patient_update",
     "session_record", "session_update",
 ]

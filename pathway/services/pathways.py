@@ -48,6 +48,9 @@ def pathway_open(patient, actor, *, entry_mode, opened_on, referrer_kind="", ref
         raise DomainError(_("This patient already has a pathway in progress: close it first."),
                           code="already_active")
     check_min_age(patient, opened_on, field="opened_on")
+    if opened_on < rules.SCHEME_START:
+        raise DomainError(_("Mon soutien psy did not exist before %(start)s: a pathway cannot open earlier.")
+                          % {"start": fmt(rules.SCHEME_START)}, field="opened_on", code="before_scheme")
     if entry_mode == EntryMode.DIRECT:
         referrer_kind, referrer_name, referral_date, referral_scan = "", "", None, None
     pathway = Pathway(
@@ -76,6 +79,10 @@ def pathway_evaluate(pathway, actor, *, session, answers, care_reason="", planne
     kind = evaluation_kind(patient, session)
     check_session(pathway, patient, kind, session)
     check_within_pathway(pathway, session.date)
+    if session.date < rules.SCHEME_START:
+        # Out of scheme too: the eligibility it records is judged by the scheme's rules of that day.
+        raise DomainError(_("Mon soutien psy did not exist before %(start)s: its evaluation cannot be dated "
+                            "earlier.") % {"start": fmt(rules.SCHEME_START)}, field="date", code="before_scheme")
     assessment = eligibility.assess(answers, patient.birth_date, session.date)
     if assessment.outcome == eligibility.REORIENTED:
         check_orientation(orientation)

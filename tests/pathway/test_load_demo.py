@@ -1,15 +1,18 @@
+from base64 import b32decode
 from collections import defaultdict
 from datetime import date
 from io import StringIO
 
 import pytest
-from django.contrib.auth import authenticate
+from django.conf import settings
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
+from django_otp.oath import totp
 
 from accounts.models import User
 from documents.models import Document
-from pathway import rules
+from pathway import demo_caseload, rules
 from pathway.models import (
     Billing,
     CareSession,
@@ -87,16 +90,19 @@ def test_it_records_parental_consent_for_every_minor(demo):
     assert all(patient.has_parental_consent for patient in minors)
 
 
-def test_it_lets_the_demo_psychologist_log_in(demo):
-    user = authenticate(username="demo", password="demo-soutien-psy")
-    assert user == demo
-    assert user.is_psychologist and user.may_bill_reimbursed_on(timezone.localdate())
+def test_it_lets_the_demo_psychologist_log_in_with_the_readme_password_and_key(demo, client):
+    client.post(reverse("accounts:login"), {"username": "demo", "password": "demo-soutien-psy"})
+    code = f"{totp(b32decode(demo_caseload.TOTP_SECRET)):06d}"
+    client.post(reverse("accounts:two_factor_verify"), {"code": code})
+    assert client.get(reverse("pathway:dashboard")).status_code == 200
+    assert demo.is_psychologist and demo.may_bill_reimbursed_on(timezone.localdate())
+    assert demo_caseload.TOTP_SECRET in (settings.BASE_DIR / "README.md").read_text()
 
 
 
 def test_it_fills_the_gp_side_inbox_and_the_doctors_portal(demo):
-    doctor = authenticate(username="anne.leroy@exemple.fr", password="demo-medecin-psy")
-    assert doctor is not None and not doctor.is_psychologist
+    doctor = User.objects.get(username="anne.leroy@exemple.fr")
+    assert doctor.check_password("demo-medecin-psy") and not doctor.is_psychologist
     statuses = sorted(Referral.objects.filter(psychologist=demo).values_list("status", flat=True))
     assert statuses == sorted([ReferralStatus.PENDING] * 3 + [ReferralStatus.ACCEPTED, ReferralStatus.DECLINED])
     accepted = Referral.objects.get(status=ReferralStatus.ACCEPTED)

@@ -1,13 +1,15 @@
 """The national-size loader, at a tiny scale in the test database: the data obeys the scheme."""
 
+from base64 import b32decode
 from collections import defaultdict
 from io import StringIO
 
 import pytest
-from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from stdnum.fr import nir as stdnum_nir
 
 from accounts.models import User
@@ -57,9 +59,18 @@ def test_it_loads_the_asked_scale_and_shows_its_progress(loaded):
     assert "rows/s" in loaded and "keys and indexes" in loaded
 
 
-def test_the_bench_psychologists_log_in_with_the_known_password(loaded):
+def test_the_bench_psychologists_log_in_with_the_known_password_and_key(loaded):
+    key = b32decode(national_data.BENCH_TOTP_SECRET)
     for username in (national_data.LARGE_USERNAME, national_data.AVERAGE_USERNAME):
-        assert authenticate(username=username, password=national_data.BENCH_PASSWORD)
+        user = User.objects.get(username=username)
+        assert user.check_password(national_data.BENCH_PASSWORD)
+        assert TOTPDevice.objects.get(user=user, confirmed=True).verify_token(f"{totp(key):06d}")
+
+
+def test_reusing_the_data_gives_the_bench_psychologists_their_device_back(loaded):
+    TOTPDevice.objects.all().delete()  # a database loaded before two-step login existed
+    call_command("load_national", psychologists=3, patients=300, stdout=StringIO(), stderr=StringIO())
+    assert TOTPDevice.objects.filter(user__username__startswith="bench-", confirmed=True).count() == 2
 
 
 def test_no_patient_goes_over_the_cap_of_the_rule_set_in_force_in_any_year(loaded):

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from stdnum.fr import nir as stdnum_nir
 
+from accounts import two_factor
 from accounts.models import User
 from documents import services as documents
 from documents.models import ConsentChannel, ConsentGiver, DocumentKind
@@ -40,6 +41,7 @@ from pathway.demo_caseload import (
     PSYCHOLOGIST,
     REFERRAL_REASONS,
     STREETS,
+    TOTP_SECRET,
     USERNAME,
     VIDEO_SHARE,
 )
@@ -98,6 +100,8 @@ def psychologist_get_or_create():
     if created:
         user.set_password(PASSWORD)
         user.save(update_fields=["password"])
+    # Also for a demo loaded before two-step login existed: its known key lets `make run` users in.
+    two_factor.device_with_key(user, TOTP_SECRET, name="démo")
     return user
 
 

@@ -1,0 +1,91 @@
+"""The caseload pages' widgets drawn in Python: the same output as the template markup they replace."""
+
+import uuid
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.template import engines
+from django.urls import reverse
+from django.utils import translation
+
+from pathway.forms import SessionForm
+
+
+@pytest.fixture(autouse=True)
+def french():
+    with translation.override("fr"):
+        yield
+
+
+def render(text, **context):
+    return engines["django"].from_string("{% load caseload %}" + text).render(context)
+
+
+def test_the_cap_meter_says_in_words_what_its_colour_shows():
+    meter = render("{% cap_meter used 12 10 %}", used=3)
+    assert 'class="badge cap-meter text-bg-light border" role="meter"' in meter
+    assert 'aria-valuemax="12" aria-valuenow="3" aria-valuetext="3 / 12 cette année"' in meter
+    assert 'title="Séances remboursées utilisées cette année civile (faites ici + déclarées ailleurs)"' in meter
+    assert "text-bg-warning" in render("{% cap_meter 10 12 10 %}") and "10 / 12 cette année — proche du plafond" in (
+        render("{% cap_meter 10 12 10 %}"))
+    assert "text-bg-danger" in render("{% cap_meter 12 12 10 %}") and ">12 / 12 cette année — plafond atteint<" in (
+        render("{% cap_meter 12 12 10 %}"))
+
+
+def test_the_cap_meter_include_draws_the_same_meter():
+    included = render('{% include "includes/cap_meter.html" with used=11 cap=12 warn=10 %}')
+    assert included.strip() == render("{% cap_meter 11 12 10 %}")
+
+
+def test_a_missing_warning_level_shows_no_warning_as_the_template_language_compared():
+    assert "text-bg-light border" in render("{% cap_meter 11 12 missing %}")
+
+
+def test_a_row_url_is_the_reversed_url_of_that_row():
+    pathway_id, session_id = uuid.uuid4(), uuid.uuid4()
+    assert render('{% row_url "pathway:detail" key %}', key=pathway_id) == reverse(
+        "pathway:detail", kwargs={"pathway_id": pathway_id})
+    assert render('{% row_url "pathway:session_edit" key %}', key=str(session_id)) == reverse(
+        "pathway:session_edit", kwargs={"session_id": session_id})
+
+
+def test_a_row_url_reverses_each_url_once_per_page():
+    keys = [uuid.uuid4() for _index in range(3)]
+    page = render('{% for key in keys %}{% row_url "pathway:patient_detail" key %} {% endfor %}', keys=keys)
+    assert page.split() == [reverse("pathway:patient_detail", args=[key]) for key in keys]
+
+
+def test_dmy_writes_dates_and_times_as_the_date_filter_does():
+    moment = datetime(2026, 3, 5, 8, 7, tzinfo=ZoneInfo("UTC"))
+    assert render("{{ day|dmy }}", day=date(2026, 3, 5)) == "05/03/2026"
+    assert render("{{ moment|dmy }}", moment=moment) == render('{{ moment|date:"d/m/Y H:i" }}', moment=moment)
+    assert render("{{ moment|dmy }}", moment=moment) == "05/03/2026 09:07"  # Paris time
+    assert render("{{ nothing|dmy }}", nothing=None) == ""
+
+
+def test_weekday_names_the_day_as_the_date_filter_does():
+    for day in range(2, 9):
+        monday_to_sunday = date(2026, 3, day)
+        assert render("{{ day|weekday }}", day=monday_to_sunday) == render('{{ day|date:"l" }}', day=monday_to_sunday)
+    assert render("{{ day|weekday }}", day=date(2026, 3, 2)) == "lundi"
+
+
+def test_a_status_badge_has_its_status_colour():
+    assert render("{% status_badge 'in_care' 'En soins' %}") == '<span class="badge text-bg-success">En soins</span>'
+    assert "text-bg-secondary" in render("{% status_badge 'closed' 'Clos' %}")
+
+
+def test_the_form_partial_puts_each_error_next_to_its_field_and_names_it():
+    form = SessionForm({"kind": "followup", "date": "31/02/2026", "mode": "in_person", "duration_minutes": "45",
+                        "status": "held", "billing": "reimbursed"})
+    assert not form.is_valid()
+    page = render('{% include "includes/form_fields.html" %}', form=form)
+    field = page[page.index('id="div_id_date"'):]
+    field = field[:field.index('id="div_id_mode"')]
+    assert 'class="form-control is-invalid" aria-describedby="id_date_error"' in field
+    assert 'aria-invalid="true"' in field
+    assert '<div id="id_date_error" class="invalid-feedback">' in field and "Saisissez une date valide." in field
+    assert 'value="31/02/2026"' in field  # the input is kept
+    assert '<select name="mode" class="form-select"' in page
+    assert 'aria-describedby="id_kind_helptext"' in page and 'id="id_kind_helptext"' in page
