@@ -1,29 +1,45 @@
-import uuid
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from pathway.forms import DateInput
-from pathway.models import search_key
+from pathway.models import Patient, search_key
 
 DAY_FORMAT = ["%d/%m/%Y"]  # 4-digit years only (PITFALLS: "%d/%m/%y" reads 05/06/45 as 2045)
 DATE_ERRORS = {"invalid": _("Enter a date as dd/mm/yyyy.")}
 
 
 class JournalFilterForm(forms.Form):
-    """The journal's filters, from the query string: a patient among one's own, a date range."""
+    """The journal's filters, from the query string: one patient (the link from their page) or the
+    patients whose name or NIR matches the words typed, and a date range.
 
-    patient = forms.TypedChoiceField(label=_("Patient"), required=False, coerce=uuid.UUID, empty_value=None)
+    No list of the patients to choose from: a caseload of 2,000 would make a page of 2,000 options."""
+
+    patient = forms.UUIDField(required=False, widget=forms.HiddenInput,
+                              error_messages={"invalid": _("This patient is not in your caseload.")})
+    name = forms.CharField(label=_("Patient"), required=False, max_length=100,
+                           help_text=_("Last name, first name or NIR; leave empty for all your patients."))
     start = forms.DateField(label=pgettext_lazy("journal filter", "From"), required=False,
                             input_formats=DAY_FORMAT, widget=DateInput, error_messages=DATE_ERRORS)
     end = forms.DateField(label=pgettext_lazy("journal filter", "To"), required=False,
                           input_formats=DAY_FORMAT, widget=DateInput, error_messages=DATE_ERRORS)
 
-    def __init__(self, data, patients):
-        # Choices from the list already loaded for the select: validating a choice costs no query.
+    def __init__(self, data, psychologist):
         super().__init__(data)
-        self.fields["patient"].choices = [("", _("All my patients"))] + [(str(p.pk), str(p)) for p in patients]
+        self.psychologist = psychologist
+        self.chosen_patient = None
+
+    def clean_patient(self):
+        patient_id = self.cleaned_data["patient"]
+        if patient_id is not None:
+            self.chosen_patient = Patient.objects.filter(psychologist=self.psychologist, pk=patient_id).only(
+                "id", "last_name", "first_name").first()
+            if self.chosen_patient is None:
+                raise forms.ValidationError(_("This patient is not in your caseload."))
+        return patient_id
+
+    def clean_name(self):
+        return " ".join(self.cleaned_data["name"].split())
 
     def clean(self):
         cleaned = super().clean()
@@ -34,8 +50,8 @@ class JournalFilterForm(forms.Form):
 
     def filters(self):
         """The selector's arguments; the form must be valid."""
-        return {"patient_id": self.cleaned_data["patient"], "start": self.cleaned_data["start"],
-                "end": self.cleaned_data["end"]}
+        return {"patient_id": self.cleaned_data["patient"], "name": self.cleaned_data["name"],
+                "start": self.cleaned_data["start"], "end": self.cleaned_data["end"]}
 
 
 class ErasureForm(forms.Form):

@@ -8,22 +8,30 @@ from django.utils import timezone
 
 from documents.models import Document
 from pathway.models import CareSession, Pathway, PathwayEvent, Patient, SessionStatus
+from pathway.selectors import word_filter
 from referrals.models import Referral
 
 from .models import AccessLogEntry
 
 
-def own_patients(psychologist):
-    """The psychologist's patients for the journal's select: id and name only."""
-    return list(Patient.objects.filter(psychologist=psychologist).only("id", "last_name", "first_name")
-                .order_by("last_name", "first_name", "id"))
+def patient_names(psychologist, patient_ids=None):
+    """{id: name} of the psychologist's patients, of those ids only when given (a page's rows)."""
+    patients = Patient.objects.filter(psychologist=psychologist).only("id", "last_name", "first_name")
+    if patient_ids is not None:
+        patients = patients.filter(pk__in=patient_ids)
+    return {patient.pk: str(patient) for patient in patients}
 
 
-def journal_entries(psychologist, patient_id=None, start=None, end=None):
+def journal_entries(psychologist, patient_id=None, name="", start=None, end=None):
     """The traces of the psychologist's patients' data, latest first; `end` is included."""
     entries = AccessLogEntry.objects.visible_to(psychologist)
     if patient_id:
         entries = entries.filter(patient_id=patient_id)
+    if name:
+        matching = Patient.objects.filter(psychologist=psychologist)
+        for word in name.split():
+            matching = matching.filter(word_filter(word))
+        entries = entries.filter(patient_id__in=matching.values("pk"))
     # Local days turned into bounds on the column itself: the (owner, at) index serves the range.
     if start:
         entries = entries.filter(at__gte=day_start(start))

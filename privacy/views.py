@@ -22,9 +22,17 @@ from .trail import client_ip
 ENTRIES_PER_PAGE = 50
 
 
-def journal_filters(request):
-    patients = selectors.own_patients(request.user)
-    return forms.JournalFilterForm(request.GET, patients), {p.pk: str(p) for p in patients}
+def journal_page(request, form):
+    page = None
+    if form.is_valid():
+        entries = selectors.journal_entries(request.user, **form.filters())
+        page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+        chosen = form.chosen_patient
+        names = {chosen.pk: str(chosen)} if chosen else selectors.patient_names(
+            request.user, {entry.patient_id for entry in page.object_list})
+        page.object_list = [named(entry, names) for entry in page.object_list]
+    return render(request, "privacy/journal.html", {
+        "form": form, "page": page, "retention_days": settings.ACCESS_LOG_RETENTION_DAYS})
 
 
 def named(entry, names):
@@ -32,31 +40,21 @@ def named(entry, names):
     return entry
 
 
-def journal_page(request, form, names):
-    page = None
-    if form.is_valid():
-        entries = selectors.journal_entries(request.user, **form.filters())
-        page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
-        page.object_list = [named(entry, names) for entry in page.object_list]
-    return render(request, "privacy/journal.html", {
-        "form": form, "page": page, "retention_days": settings.ACCESS_LOG_RETENTION_DAYS})
-
-
 @psychologist_required
 @never_cache
 def journal(request):
-    form, names = journal_filters(request)
-    return journal_page(request, form, names)
+    return journal_page(request, forms.JournalFilterForm(request.GET, request.user))
 
 
 @psychologist_required
 @never_cache
 def journal_csv(request):
-    form, names = journal_filters(request)
+    form = forms.JournalFilterForm(request.GET, request.user)
     if not form.is_valid():
-        return journal_page(request, form, names)
+        return journal_page(request, form)
     entries = selectors.journal_entries(request.user, **form.filters())
-    return journal_csv_response(entries, names, f"journal-acces-{timezone.localdate():%Y-%m-%d}.csv")
+    return journal_csv_response(entries, selectors.patient_names(request.user),
+                                f"journal-acces-{timezone.localdate():%Y-%m-%d}.csv")
 
 
 def attachment(content, content_type, filename):

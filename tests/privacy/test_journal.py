@@ -52,17 +52,47 @@ def test_a_psychologist_sees_the_traces_of_their_own_patients_only(client, psych
     assert "LEFÈVRE Zoé" in html and "Secret" not in html and "Marc Petit" not in html
 
 
-def test_the_patient_select_lists_only_ones_own_patients(client, psychologist, mine, theirs):
-    form = log_in(client, psychologist).get(JOURNAL).context["form"]
-    assert [value for value, _label in form.fields["patient"].choices] == ["", str(mine.pk)]
+def test_the_filter_lists_no_patients_so_the_page_does_not_grow_with_the_caseload(client, psychologist, mine):
+    others = [PatientFactory(psychologist=psychologist) for _index in range(5)]
+    html = log_in(client, psychologist).get(JOURNAL).content.decode()
+    assert "<option" not in html
+    assert not any(other.last_name.upper() in html for other in others)
 
 
-def test_asking_for_another_psychologists_patient_shows_an_error_and_no_trace(client, psychologist, mine, theirs):
+def test_a_name_typed_without_accents_finds_that_patients_traces_only(client, psychologist, mine):
+    own = trace(mine)
+    trace(PatientFactory(psychologist=psychologist, last_name="Martin", first_name="Paul"))
+    response = log_in(client, psychologist).get(JOURNAL, {"name": "lefevre"})
+    assert rows(response) == [own]
+    assert 'value="lefevre"' in response.content.decode()
+
+
+def test_a_name_of_another_psychologists_patient_finds_nothing(client, psychologist, mine, theirs):
     trace(theirs)
-    response = log_in(client, psychologist).get(JOURNAL, {"patient": str(theirs.pk)})
+    assert rows(log_in(client, psychologist).get(JOURNAL, {"name": "secret"})) == []
+
+
+def test_the_link_from_a_patients_page_shows_their_traces_and_a_way_back(client, psychologist, mine):
+    own = trace(mine)
+    trace(PatientFactory(psychologist=psychologist))
+    response = log_in(client, psychologist).get(JOURNAL, {"patient": str(mine.pk)})
+    assert rows(response) == [own]
+    html = response.content.decode()
+    assert "Traces de <strong>LEFÈVRE Zoé</strong> uniquement." in html
+    assert f'name="patient" value="{mine.pk}"' in html
+    assert "Afficher tous mes patients" in html
+
+
+@pytest.mark.parametrize("value", ["not-a-uuid", "theirs"])
+def test_asking_for_another_psychologists_patient_shows_an_error_and_no_trace(client, psychologist, mine, theirs,
+                                                                            value):
+    trace(theirs)
+    response = log_in(client, psychologist).get(JOURNAL, {"patient": str(theirs.pk) if value == "theirs" else value})
     assert response.status_code == 200
     assert rows(response) == []
-    assert "Sélectionnez un choix valide" in response.context["form"].errors["patient"][0]
+    assert response.context["form"].errors["patient"] == ["Ce patient n'est pas dans votre patientèle."]
+    assert "Ce patient n&#x27;est pas dans votre patientèle." in response.content.decode()
+    assert "Secret" not in response.content.decode()
 
 
 def test_a_doctor_and_a_visitor_have_no_journal(client, gp):
@@ -119,10 +149,14 @@ def test_the_journal_runs_a_fixed_number_of_queries(client, psychologist, size, 
     for index in range(size):
         trace(patients[index % len(patients)])
     log_in(client, psychologist)
-    # The login's (session, user, second factor), the patients for the select and the names, the count, the page.
+    # The login's (session, user, second factor), the chosen patient, the count, the page.
     with django_assert_num_queries(6):
         response = client.get(JOURNAL, {"patient": str(patients[0].pk), "start": "01/01/2026"})
     assert response.status_code == 200
+    # The login's, the count, the page, the names of the page's patients.
+    with django_assert_num_queries(6):
+        response = client.get(JOURNAL, {"name": patients[0].last_name, "start": "01/01/2026"})
+    assert len(response.context["page"]) >= 1
 
 
 def test_an_erased_patients_traces_stay_and_say_so(client, psychologist, mine):

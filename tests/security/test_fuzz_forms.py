@@ -293,7 +293,7 @@ ENDPOINTS = [
     Endpoint("lists_paged", lambda w: st.sampled_from([reverse(v) for v in (
         "pathway:dashboard", "referrals:inbox", "privacy:journal")]), "owner",
              {"page": st.one_of(small_number, hostile), "q": hostile, "action": hostile, "since": day,
-              "until": day, "patient": hostile, "object_type": hostile}, method="get"),
+              "until": day, "patient": hostile, "name": hostile, "object_type": hostile}, method="get"),
     Endpoint("doctor_portal_paged", fixed("referrals:gp_portal"), "gp_sender",
              {"page": st.one_of(small_number, hostile)}, method="get"),
     Endpoint("statement_years", lambda w: st.integers(0, 10 ** 20).map(
