@@ -3,7 +3,9 @@
 from datetime import date
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.management import call_command
+from django.template.loader import render_to_string
 from django.urls import get_resolver, reverse
 
 from documents.models import Consent, Document, DocumentKind
@@ -121,3 +123,11 @@ def test_a_scan_missing_from_the_disk_is_a_404_not_a_500(client_psy, psychologis
     pathway = PathwayFactory(patient=PatientFactory(psychologist=psychologist), with_letter=True)
     type(pathway).objects.filter(pk=pathway.pk).update(referral_scan="referrals/gone.pdf")
     assert client_psy.get(reverse("pathway:referral_scan", kwargs={"pathway_id": pathway.pk})).status_code == 404
+
+
+def test_every_layout_names_an_icon_that_the_static_files_hold(client, psychologist):
+    assert finders.find("favicon.svg")
+    icon = '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">'
+    assert icon in client.get(reverse("accounts:login")).content.decode()  # base.html
+    assert icon in render_to_string("500.html")
+    assert icon in render_to_string("base_print.html")
