@@ -118,3 +118,10 @@ def form_widget(field):
     if field.errors:
         attrs["aria-describedby"] = f"{field.auto_id}_error"
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def has_required_fields(form):
+    """True for a form with a visible required field: its page explains the asterisk (RGAA 11.10)."""
+    fields = getattr(form, "visible_fields", None)
+    return bool(fields) and any(field.field.required for field in fields())

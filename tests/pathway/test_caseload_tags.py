@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from pathway.forms import SessionForm
+from tests.auth import log_in
 
 
 @pytest.fixture(autouse=True)
@@ -89,3 +90,12 @@ def test_the_form_partial_puts_each_error_next_to_its_field_and_names_it():
     assert 'value="31/02/2026"' in field  # the input is kept
     assert '<select name="mode" class="form-select"' in page
     assert 'aria-describedby="id_kind_helptext"' in page and 'id="id_kind_helptext"' in page
+
+
+@pytest.mark.django_db
+def test_a_form_page_explains_the_asterisk_and_a_page_without_required_field_does_not(client, psychologist):
+    log_in(client, psychologist)
+    legend = "Les champs marqués d'un astérisque (*) sont obligatoires."
+    assert legend in client.get(reverse("pathway:patient_create")).content.decode()
+    assert legend not in client.get(reverse("pathway:patient_list")).content.decode()
+    assert legend not in client.get(reverse("privacy:journal")).content.decode()  # its filters are optional
