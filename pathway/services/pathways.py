@@ -40,29 +40,40 @@ def evaluation_kind(patient, session):
     return SessionKind.EVALUATION
 
 
-@transaction.atomic
 def pathway_open(patient, actor, *, entry_mode, opened_on, referrer_kind="", referrer_name="",
                  referral_date=None, referral_scan=None):
+    """Open a pathway. The letter's scan is written to storage before the rows: if they are not
+    committed (a refused check, a lost database), the file is removed, never left on disk unowned."""
+    pathway = Pathway(psychologist=actor, entry_mode=entry_mode, opened_on=opened_on)
+    try:
+        with transaction.atomic():
+            return write_pathway(pathway, patient, referrer_kind=referrer_kind, referrer_name=referrer_name,
+                                 referral_date=referral_date, referral_scan=referral_scan)
+    except BaseException:
+        if pathway.referral_scan:
+            pathway.referral_scan.storage.delete(pathway.referral_scan.name)
+        raise
+
+
+def write_pathway(pathway, patient, *, referrer_kind, referrer_name, referral_date, referral_scan):
     patient = lock_patient(patient.pk)
     if Pathway.objects.filter(patient=patient, status__in=ACTIVE_STATUSES).exists():
         raise DomainError(_("This patient already has a pathway in progress: close it first."),
                           code="already_active")
-    check_min_age(patient, opened_on, field="opened_on")
-    if opened_on < rules.SCHEME_START:
+    check_min_age(patient, pathway.opened_on, field="opened_on")
+    if pathway.opened_on < rules.SCHEME_START:
         raise DomainError(_("Mon soutien psy did not exist before %(start)s: a pathway cannot open earlier.")
                           % {"start": fmt(rules.SCHEME_START)}, field="opened_on", code="before_scheme")
-    if entry_mode == EntryMode.DIRECT:
-        referrer_kind, referrer_name, referral_date, referral_scan = "", "", None, None
-    pathway = Pathway(
-        psychologist=actor, patient=patient, entry_mode=entry_mode, opened_on=opened_on,
-        referrer_kind=referrer_kind, referrer_name=referrer_name, referral_date=referral_date,
-    )
-    if referral_scan:
-        pathway.referral_scan.save(referral_scan.name, referral_scan, save=False)
+    pathway.patient = patient
+    if pathway.entry_mode != EntryMode.DIRECT:
+        pathway.referrer_kind, pathway.referrer_name = referrer_kind, referrer_name
+        pathway.referral_date = referral_date
+        if referral_scan:
+            pathway.referral_scan.save(referral_scan.name, referral_scan, save=False)
     pathway.save()
     PathwayEvent.objects.create(
-        pathway=pathway, actor=actor, action=PathwayEvent.Action.OPENED,
-        to_status=pathway.status, details=EntryMode(entry_mode).label,
+        pathway=pathway, actor=pathway.psychologist, action=PathwayEvent.Action.OPENED,
+        to_status=pathway.status, details=EntryMode(pathway.entry_mode).label,
     )
     return pathway
 

@@ -6,6 +6,7 @@ app served by gunicorn, is in test_database_outage.py.
 """
 
 import html
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -71,6 +72,21 @@ def test_a_connection_lost_while_a_pathway_opens_leaves_no_pathway_and_answers_5
     assert len(kills) == 1
     assert_unavailable_page(response)
     assert (Pathway.objects.count(), PathwayEvent.objects.count()) == (0, 0)
+
+
+def stored_files(settings):
+    return [path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()]
+
+
+def test_a_connection_lost_while_a_pathway_opens_leaves_no_letter_on_disk(opening, settings):
+    # The scan is written before the rows: health data must not stay on disk without its pathway.
+    with backend_killed_before(insert_into(PathwayEvent)) as kills:
+        opening.send()
+    assert len(kills) == 1
+    assert stored_files(settings) == []
+
+    assert opening.send().status_code == 302
+    assert len(stored_files(settings)) == 1  # the letter of the pathway the resend opened
 
 
 def test_the_same_form_sent_again_after_the_fault_opens_the_pathway_once(opening):
