@@ -7,7 +7,7 @@ on a URL in neither.
 
 from dataclasses import dataclass
 
-from django.db.models import Subquery
+from django.core.exceptions import ImproperlyConfigured
 
 from documents.models import Document
 from pathway.models import CareSession, Pathway, Patient
@@ -25,17 +25,35 @@ class ObjectKey:
     patient_field: str
     owner_field: str = "psychologist_id"
 
-    def patient_expression(self, value):
+    def patient_sql(self, connection):
+        """SQL for the patient's id, with the object's id as its one parameter."""
         if self.model is Patient:
-            return value  # the id is the patient's: no lookup
-        return self.lookup(value, self.patient_field)
+            return "%s"  # the id is the patient's: no lookup
+        return self.lookup_sql(connection, self.patient_field)
 
-    def owner_expression(self, value):
-        return self.lookup(value, self.owner_field)
+    def owner_sql(self, connection):
+        return self.lookup_sql(connection, self.owner_field)
 
-    def lookup(self, value, field):
-        """A subquery, written into the log's own INSERT: no query of its own."""
-        return Subquery(self.model.objects.filter(pk=value).values(field)[:1])
+    def lookup_sql(self, connection, field):
+        """A subquery, written into the log's own INSERT (no query of its own), compiled by the ORM once
+        per database: building and compiling it on each request cost more than the INSERT itself."""
+        key = (connection.alias, connection.vendor, self.model._meta.label, field)
+        if key not in LOOKUP_SQL:
+            # Compiled with a stand-in id: the SQL keeps its placeholder, the id is given at each INSERT.
+            query = self.model.objects.filter(pk=self.model._meta.pk.to_python(STAND_IN_ID)).values(field)[:1].query
+            sql, params = query.get_compiler(connection=connection).as_sql()
+            if len(params) != 1:
+                raise ImproperlyConfigured(f"The access log's lookup of {field} takes {len(params)} parameters.")
+            LOOKUP_SQL[key] = f"({sql})"
+        return LOOKUP_SQL[key]
+
+    def db_id(self, value, connection):
+        pk = self.model._meta.pk
+        return pk.get_db_prep_value(pk.to_python(value), connection)
+
+
+STAND_IN_ID = "00000000-0000-4000-8000-000000000000"
+LOOKUP_SQL = {}
 
 
 PATIENT = ObjectKey("patient_id", Patient, "pk")

@@ -3,12 +3,11 @@
 from datetime import date
 
 import pytest
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django.urls import reverse
 from django.utils import timezone
 
 from pathway.models import Patient
-from privacy import trail
 from privacy.models import AccessLogEntry, Action
 from tests.auth import log_in
 from tests.factories import CareSessionFactory, DocumentFactory, PathwayFactory, PatientFactory
@@ -89,14 +88,16 @@ def test_a_doctor_reading_a_released_report_is_in_the_psychologists_trail(client
         gp.pk, "Anne Leroy", psychologist.pk, pathway.patient_id)
 
 
-def test_health_data_is_not_served_when_its_trace_cannot_be_written(client, psychologist, monkeypatch):
-    def broken(**fields):
-        raise DatabaseError("disk full")
-
-    monkeypatch.setattr(trail.AccessLogEntry.objects, "create", broken)
+def test_health_data_is_not_served_when_its_trace_cannot_be_written(client, psychologist):
     patient = PatientFactory(psychologist=psychologist)
-    with pytest.raises(DatabaseError):
-        log_in(client, psychologist).get(detail_url(patient))
+    log_in(client, psychologist)
+    with connection.cursor() as cursor:  # the test's transaction rolls the trigger back
+        cursor.execute("CREATE FUNCTION refuse_trace() RETURNS trigger LANGUAGE plpgsql AS "
+                       "$$ BEGIN RAISE EXCEPTION 'disk full'; END $$")
+        cursor.execute("CREATE TRIGGER refuse_trace BEFORE INSERT ON privacy_accesslogentry "
+                       "FOR EACH ROW EXECUTE FUNCTION refuse_trace()")
+    with pytest.raises(DatabaseError, match="disk full"):
+        client.get(detail_url(patient))
 
 
 def test_a_malformed_remote_address_is_stored_as_unknown(client, psychologist):
