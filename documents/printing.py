@@ -5,6 +5,8 @@ a draft, or the bare `frozen.html` to produce the body stored at issue. An issue
 always shown from that stored body, never rendered again.
 """
 
+import re
+
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -34,10 +36,21 @@ def frozen_body(document, content):
 
 
 def preview_body(document):
-    """The body as shown on the document page: the stored text once issued, else a fresh render."""
+    """The body as shown on the document page: the stored text once issued, else a fresh render,
+    its headings moved under the page's own "Preview" (h2), so that the page keeps one h1."""
     if document.is_issued:
-        return document.issued_html
-    return frozen_body(document, document_content(document, timezone.localdate()))
+        return nested_headings(document.issued_html)
+    return nested_headings(frozen_body(document, document_content(document, timezone.localdate())))
+
+
+HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
+PREVIEW_DEPTH = 2  # h1 -> h3, h2 -> h4
+
+
+def nested_headings(html):
+    """Our own templates' markup (user text in it is escaped, so `<h` is always a tag): every heading
+    two levels deeper, h6 at most."""
+    return HEADING_TAG.sub(lambda tag: f"<{tag[1]}h{min(int(tag[2]) + PREVIEW_DEPTH, 6)}", html)
 
 
 def page_html(document, request, for_pdf=False):

@@ -277,3 +277,16 @@ def test_the_gp_gets_404_before_release(client, psychologist, gp):
     document = with_consent(issued_end_of_care(psychologist, pathway), psychologist, channel=ConsentChannel.IN_APP)
     log_in(client, gp)
     assert client.get(url("print", document)).status_code == 404
+
+
+@pytest.mark.parametrize("state", ["draft", "issued"])
+def test_the_document_page_keeps_one_h1_its_preview_nested_under_its_heading(client_psy, psychologist, state):
+    document = (end_of_care_draft if state == "draft" else issued_end_of_care)(psychologist)
+    html = page(client_psy.get(url("detail", document)))
+    assert html.count("<h1") == 1
+    preview = html[html.index("document-preview"):]
+    assert "<h3>Compte rendu de fin de prise en charge</h3>" in preview
+    assert "<h4>Évolution</h4>" in preview and "<h2>" not in preview
+    if state == "issued":  # the stored text, as printed, is not changed
+        assert "<h1>Compte rendu de fin de prise en charge</h1>" in document.issued_html
+        assert "<h1>Compte rendu" in page(client_psy.get(url("print", document)))
