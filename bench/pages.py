@@ -45,7 +45,7 @@ from pathway.models import (
 SEARCH = "helene"  # unaccented lowercase: finds the Hélène
 RECORDING_POOL = 40
 OUT_OF_SCHEME_FEE = "60.00"
-NOTE = "benchmark"  # the private note of every session the benchmark records
+NOTE = "benchmark"  # the private note of every session the benchmark records (run.py adds "#n")
 BENCH_USERS = (national_data.LARGE_USERNAME, national_data.AVERAGE_USERNAME)
 BIG_TABLE_ROWS = 10_000  # a sequential scan of a table larger than this is reported as a scan
 
@@ -193,10 +193,10 @@ def cleanup():
     with connection.cursor() as cursor:
         cursor.execute("""
             DELETE FROM pathway_pathwayevent WHERE session_id IN (
-                SELECT id FROM pathway_caresession WHERE psychologist_id = ANY(%s) AND private_note = %s)""",
-                       [users, NOTE])
-        cursor.execute("DELETE FROM pathway_caresession WHERE psychologist_id = ANY(%s) AND private_note = %s",
-                       [users, NOTE])
+                SELECT id FROM pathway_caresession WHERE psychologist_id = ANY(%s)
+                    AND (private_note = %s OR private_note LIKE %s))""", [users, NOTE, f"{NOTE} #%"])
+        cursor.execute("""DELETE FROM pathway_caresession WHERE psychologist_id = ANY(%s)
+                              AND (private_note = %s OR private_note LIKE %s)""", [users, NOTE, f"{NOTE} #%"])
         removed = cursor.rowcount
         for table in ("pathway_caresession", "pathway_pathwayevent"):
             cursor.execute(f"VACUUM (ANALYZE) {table}")

@@ -37,6 +37,7 @@ from django_otp.oath import totp
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 USERS = ("bench-large", "bench-average")
+NOTE = "benchmark"  # bench/pages.py's NOTE: the private notes it removes start with it
 PASSWORD = "bench-soutien-psy"  # pathway.national_data.BENCH_PASSWORD
 TOTP_SECRET = "BENCHSOUTIENPSYBENCHSOUTIENPSY23"  # pathway.national_data.BENCH_TOTP_SECRET
 TWO_STEP_URL = "/connexion/deux-etapes/"
@@ -80,8 +81,9 @@ def main():
         latencies = time_rounds(sets, args.rounds, args.warmup)
         throughput = measure_throughput(sets, args.clients, args.seconds)
     for data_set in sets:
+        data_set.info["stored"] = pages_json(data_set, "cleanup")["removed"]  # the sessions timed over HTTP
         data_set.info.update(pages_json(data_set, "inspect"))
-        data_set.info.update(pages_json(data_set, "cleanup"))
+        pages_json(data_set, "cleanup")
     report(sets, latencies, throughput, args)
     say(f"Load or reuse: {loaded - started:.0f} s; measurements: {time.monotonic() - loaded:.0f} s.")
 
@@ -230,19 +232,30 @@ class Browser:
 
 class Slots:
     """Where the next session is recorded: round-robin over in-care pathways, reimbursed while the
-    patient has sessions left this year (counted before sending, so never over the cap)."""
+    patient has sessions left this year (counted before sending, so never over the cap).
+
+    Each session gets a note of its own: the same form sent twice to one pathway would be taken for a
+    double submission and answered from the first one's record (integrity/idempotency.py), which
+    records nothing and would time a replay, not a recording."""
 
     def __init__(self, slots):
         self.lock = threading.Lock()
         self.slots = [dict(slot) for slot in slots]
         self.turn = cycle(range(len(self.slots)))
+        self.sent = 0
+        self.recorded = 0
 
     def next(self):
         with self.lock:
             slot = self.slots[next(self.turn)]
             reimbursed = slot["reimbursed_left"] > 0
             slot["reimbursed_left"] -= reimbursed
-            return slot["url"], reimbursed
+            self.sent += 1
+            return slot["url"], reimbursed, f"{NOTE} #{self.sent}"
+
+    def count_recorded(self, ok):
+        with self.lock:
+            self.recorded += ok
 
 
 def hit(data_set, username, page, browser=None):
@@ -252,11 +265,12 @@ def hit(data_set, username, page, browser=None):
         return elapsed, status == 200
     browser = browser or data_set.browsers[username]
     if page == "record a session":
-        url, reimbursed = data_set.slots[username].next()
-        form = dict(data_set.info["form"], csrfmiddlewaretoken=browser.cookies["csrftoken"])
+        url, reimbursed, note = data_set.slots[username].next()
+        form = dict(data_set.info["form"], private_note=note, csrfmiddlewaretoken=browser.cookies["csrftoken"])
         if not reimbursed:
             form.update(billing="out_of_scheme", out_of_scheme_fee=data_set.info["out_of_scheme_fee"])
         status, _content, elapsed = browser.request("POST", url, form)
+        data_set.slots[username].count_recorded(status == 302)
         return elapsed, status == 302
     status, _content, elapsed = browser.request("GET", data_set.info["targets"][username]["pages"][page])
     return elapsed, status == 200
@@ -354,7 +368,14 @@ def report(sets, latencies, throughput, args):
         if page != FLOOR and growth > GROWTH_TOLERANCE * (floors["full"] / floors["small"]):
             verdicts["growing"].append(f"{page} ({username}): full/small {growth:.2f}")
         say(line + f" | {growth:10.2f}")
+    for data_set in sets:
+        answered = sum(slots.recorded for slots in data_set.slots.values())
+        if answered != data_set.info["stored"]:
+            verdicts["errors"].append(f"record a session ({data_set.name}): {answered} recordings answered, "
+                                      f"{data_set.info['stored']} sessions stored")
     say_verdicts(verdicts)
+    say("Sessions recorded over HTTP, each one stored (not a replay of a double submission): "
+        + ", ".join(f"{s.name} {s.info['stored']:,}" for s in sets) + ".")
     say_plans(sets[-1])
 
 
