@@ -175,7 +175,7 @@ def doctor_signup(request):
         except DomainError as error:
             show_domain_error(form, error)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")  # axes' backend comes first
+            login(request, user, backend="accounts.request_reads.UserBackend")  # axes' backend comes first
             messages.success(request, _("Your account is ready: the referrals you send while logged in are "
                                         "listed here."))
             return redirect("referrals:gp_portal")

@@ -95,7 +95,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(), read by TwoFactorMiddleware
+    # django-otp's OTPMiddleware (request.user.is_verified(), read by TwoFactorMiddleware), its device read
+    # by a prepared statement (accounts/request_reads.py).
+    "accounts.request_reads.DeviceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After the messages: an idle session ends with a message; then the second factor is enforced.
     "accounts.middleware.IdleSessionMiddleware",
@@ -154,8 +156,10 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # django-axes first: it refuses a locked-out username or address before the password is even checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.request_reads.UserBackend",  # Django's ModelBackend, the user read by a prepared statement
 ]
+# Django's database sessions, the session read by a prepared statement (accounts/request_reads.py).
+SESSION_ENGINE = "accounts.request_reads"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
