@@ -89,31 +89,71 @@ def patients_of(psychologist):
     return Patient.objects.filter(psychologist=psychologist)
 
 
-def patient_list(psychologist, query=""):
-    patients = patients_of(psychologist)
+# --- The patient list: one statement per page -------------------------------------------------------
+#
+# Plain SQL for the same reason as the dashboard below: the ORM's queryset with its two correlated
+# counts cost about 4 ms to build and compile, for under 1 ms of SQL. The rows come back as dicts.
+
+PATIENT_PAGE_SQL = """
+SELECT p.id, p.last_name, p.first_name, p.birth_date, {used} AS used_this_year,
+    (SELECT COUNT(*) FROM pathway_patient AS p WHERE {where}) AS total
+FROM pathway_patient AS p
+WHERE {where}
+ORDER BY p.last_name, p.first_name, p.id
+LIMIT %s OFFSET %s
+"""
+PATIENT_COUNT_SQL = "SELECT COUNT(*) FROM pathway_patient AS p WHERE {where}"
+
+
+def patient_conditions(psychologist, query):
+    """The WHERE clause of a psychologist's patients matching every word of `query`, and its parameters.
+
+    A NIR starts with a digit, a name never does: each word searches one column, through its index.
+    `search_name` is already unaccented lowercase, so a plain LIKE is accent- and case-insensitive and
+    can use the trigram index (an OR across columns could not). PostgreSQL's LIKE escapes with a
+    backslash by default, SQLite's with none unless told.
+    """
+    escape = " ESCAPE '\\'" if connection.vendor == "sqlite" else ""
+    conditions, params = ["p.psychologist_id = %s"], [psychologist.pk]
     for word in query.split():
-        patients = patients.filter(word_filter(word))
-    # The list's total rides on each row: an uncorrelated subquery, computed once (page_with_total).
-    total = Subquery(patients.order_by().values("psychologist").annotate(n=Count("*")).values("n"))
-    return patients.only(*PATIENT_ROW, "birth_date").annotate(
-        used_this_year=used_in_year_sql(timezone.localdate().year, Patient, "id"), list_total=total,
-    ).order_by("last_name", "first_name", "id")
+        literal = connection.ops.prep_for_like_query(search_key(word) if not word[0].isdigit() else word.upper())
+        if word[0].isdigit():
+            conditions.append(f"p.nir LIKE %s{escape}")
+            params.append(f"{literal}%")
+        else:
+            conditions.append(f"p.search_name LIKE %s{escape}")
+            params.append(f"%{literal}%")
+    return " AND ".join(conditions), params
+
+
+def patient_page_sql(psychologist, query, offset, limit):
+    where, params = patient_conditions(psychologist, query)
+    adapt, year = connection.ops.adapt_datefield_value, timezone.localdate().year
+    used = USED_IN_YEAR_SQL.format(patient="p.id")
+    used_params = [adapt(date(year, 1, 1)), adapt(date(year, 12, 31)), Billing.REIMBURSED, SessionStatus.HELD, year]
+    return PATIENT_PAGE_SQL.format(used=used, where=where), [*used_params, *params, *params, limit, offset]
+
+
+def patient_page(psychologist, query, number, per_page):
+    """Django's Page of the psychologist's patients matching `query`, with each one's count this year,
+    in one statement (the total rides on each row). A page number that is not a page is served as the
+    Paginator serves it (page 1 for a word, the last page past the end), at the cost of a COUNT."""
+    index = 1 if not number else int(number) if PAGE_NUMBER.fullmatch(str(number)) else None
+    rows = fetch(*patient_page_sql(psychologist, query, (index - 1) * per_page, per_page)) if index else []
+    paginator = Paginator((), per_page)
+    if rows or index == 1:
+        paginator.count = rows[0][-1] if rows else 0  # a cached_property: set, it is not queried
+    else:
+        where, params = patient_conditions(psychologist, query)
+        paginator.count = fetch(PATIENT_COUNT_SQL.format(where=where), params)[0][0]
+        index = page_number(paginator, number)
+        rows = fetch(*patient_page_sql(psychologist, query, (index - 1) * per_page, per_page))
+    return Page([{"pk": as_uuid(pk), "name": patient_name(last_name, first_name), "birth_date": as_date(birth_date),
+                  "used_this_year": used} for pk, last_name, first_name, birth_date, used, _total in rows],
+                index, paginator)
 
 
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")  # a plain page number; anything else goes to the Paginator
-
-
-def page_with_total(queryset, number, per_page):
-    """Django's Page of a queryset whose rows carry the list's total as `list_total`: one query where
-    Paginator runs a COUNT, then the page. A page number that is not a page is left to the Paginator
-    (page 1 for a word, the last page past the end), at the cost of its COUNT."""
-    paginator = Paginator(queryset, per_page)
-    index = 1 if not number else int(number) if PAGE_NUMBER.fullmatch(str(number)) else None
-    rows = list(queryset[(index - 1) * per_page:index * per_page]) if index else []
-    if not rows and index != 1:
-        return paginator.get_page(number)
-    paginator.count = rows[0].list_total if rows else 0  # a cached_property: set, it is not queried
-    return Page(rows, index, paginator)
 
 
 def word_filter(word):

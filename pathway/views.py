@@ -41,8 +41,7 @@ def dashboard(request):
 def patient_list(request):
     search = forms.PatientSearchForm(request.GET)
     query = search.cleaned_data["q"] if search.is_valid() else ""
-    page = selectors.page_with_total(selectors.patient_list(request.user, query), request.GET.get("page"),
-                                     PATIENTS_PER_PAGE)
+    page = selectors.patient_page(request.user, query, request.GET.get("page"), PATIENTS_PER_PAGE)
     return render(request, "pathway/patient_list.html", {
         "search": search, "page": page, "query": query, "cap": selectors.current_cap(),
         "cap_warning_from": rules.CAP_WARNING_FROM,

@@ -105,12 +105,24 @@ def test_a_patient_page_carries_the_lists_total_in_one_query(psychologist, djang
     for index in range(30):
         PatientFactory(psychologist=psychologist, last_name=f"Patient{index:02d}")
     with django_assert_num_queries(1):
-        page = selectors.page_with_total(selectors.patient_list(psychologist), "2", 25)
+        page = selectors.patient_page(psychologist, "", "2", 25)
         assert (page.number, page.paginator.count, page.paginator.num_pages, len(page)) == (2, 30, 2, 5)
-    assert selectors.page_with_total(selectors.patient_list(psychologist), "9", 25).number == 2  # the last page
+    assert selectors.patient_page(psychologist, "", "9", 25).number == 2  # the last page
     for not_a_page, served in (("abc", 1), ("²", 1), ("0", 2), ("-1", 2), ("9" * 30, 2), ("2.0", 1)):
-        assert selectors.page_with_total(selectors.patient_list(psychologist), not_a_page, 25).number == served
-    assert selectors.page_with_total(selectors.patient_list(psychologist, "zzz"), None, 25).paginator.count == 0
+        assert selectors.patient_page(psychologist, "", not_a_page, 25).number == served
+    assert selectors.patient_page(psychologist, "zzz", None, 25).paginator.count == 0
+
+
+def test_a_patient_page_reads_each_patients_count_of_the_year_and_only_the_caseload(
+        psychologist, other_psychologist):
+    in_care(psychologist, "Mixte", sessions=3)
+    DeclaredSessionsFactory(patient=Patient.objects.get(last_name="Mixte"), count=2)
+    PatientFactory(psychologist=psychologist, last_name="Aucun", birth_date=date(1990, 5, 17))
+    in_care(other_psychologist, "Etranger", sessions=2)
+    page = selectors.patient_page(psychologist, "", None, 25)
+    names = {patient.last_name: str(patient) for patient in Patient.objects.filter(psychologist=psychologist)}
+    assert [(row["name"], row["used_this_year"]) for row in page] == [(names["Aucun"], 0), (names["Mixte"], 6)]
+    assert page[0]["birth_date"] == date(1990, 5, 17) and page.paginator.count == 2
 
 
 def test_the_patient_list_counts_every_patient_found(client_psy, psychologist):
