@@ -13,7 +13,7 @@ from uuid import UUID
 
 from django import template
 from django.urls import reverse
-from django.utils.dates import WEEKDAYS
+from django.utils.dates import MONTHS, MONTHS_AP, WEEKDAYS
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -100,6 +100,44 @@ def dmy(value):
         return ""
     day = f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
     return mark_safe(f"{day} {value.hour:02d}:{value.minute:02d}" if hasattr(value, "hour") else day)  # digits
+
+
+@register.filter
+def month_abbr(value):
+    """The month's short name, as `date:"N"` writes it (Django's own translated names: "nov.")."""
+    return MONTHS_AP[value.month] if value else ""
+
+
+@register.filter
+def month_year(value):
+    """The month and year, as `date:"F Y"` writes them ("novembre 2026")."""
+    return f"{MONTHS[value.month]} {value.year}" if value else ""
+
+
+@register.simple_tag
+def chart_mark(mark):
+    """A session on the pathway's timeline (pathway/charts.py places it): a circle for a follow-up,
+    a diamond or a triangle for the others; hollow when the session was not held."""
+    css = f"chart-mark chart-mark-{mark.shape}" + ("" if mark.held else " chart-mark-not-held")
+    if mark.shape == "followup":
+        return format_html('<circle class="{}" cx="{}" cy="{}" r="{}"/>', css, mark.x, mark.y, mark.size)
+    return format_html('<polygon class="{}" points="{}"/>', css, mark.points)
+
+
+LEGEND_SHAPES = {
+    "evaluation": '<polygon class="chart-mark chart-mark-evaluation" points="7,1 13,7 7,13 1,7"/>',
+    "out_of_scheme": '<polygon class="chart-mark chart-mark-out_of_scheme" points="7,1 13,12 1,12"/>',
+    "followup": '<circle class="chart-mark chart-mark-followup" cx="7" cy="7" r="5"/>',
+    "not_held": '<circle class="chart-mark chart-mark-followup chart-mark-not-held" cx="7" cy="7" r="5"/>',
+}
+
+
+@register.simple_tag
+def legend_swatch(shape):
+    """The timeline legend's sample of a mark, drawn as chart_mark draws it."""
+    return mark_safe(  # constant markup
+        '<svg class="chart-swatch" width="14" height="14" viewBox="0 0 14 14" aria-hidden="true" focusable="false">'
+        f"{LEGEND_SHAPES[shape]}</svg>")
 
 
 @register.filter
