@@ -106,23 +106,16 @@ PATIENT_COUNT_SQL = "SELECT COUNT(*) FROM pathway_patient AS p WHERE {where}"
 
 
 def patient_conditions(psychologist, query):
-    """The WHERE clause of a psychologist's patients matching every word of `query`, and its parameters.
-
-    A NIR starts with a digit, a name never does: each word searches one column, through its index.
-    `search_name` is already unaccented lowercase, so a plain LIKE is accent- and case-insensitive and
-    can use the trigram index (an OR across columns could not). PostgreSQL's LIKE escapes with a
-    backslash by default, SQLite's with none unless told.
-    """
+    """The WHERE clause of a psychologist's patients matching every word of `query` (as word_search
+    reads each word), and its parameters. PostgreSQL's LIKE escapes with a backslash by default,
+    SQLite's with none unless told."""
     escape = " ESCAPE '\\'" if connection.vendor == "sqlite" else ""
     conditions, params = ["p.psychologist_id = %s"], [psychologist.pk]
     for word in query.split():
-        literal = connection.ops.prep_for_like_query(search_key(word) if not word[0].isdigit() else word.upper())
-        if word[0].isdigit():
-            conditions.append(f"p.nir LIKE %s{escape}")
-            params.append(f"{literal}%")
-        else:
-            conditions.append(f"p.search_name LIKE %s{escape}")
-            params.append(f"%{literal}%")
+        column, lookup, value = word_search(word)
+        literal = connection.ops.prep_for_like_query(value)
+        conditions.append(f"p.{column} LIKE %s{escape}")
+        params.append(f"{literal}%" if lookup == "startswith" else f"%{literal}%")
     return " AND ".join(conditions), params
 
 
@@ -156,15 +149,20 @@ def patient_page(psychologist, query, number, per_page):
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")  # a plain page number; anything else goes to the Paginator
 
 
-def word_filter(word):
-    """A NIR starts with a digit, a name never does: each word searches one column, through its index.
-
-    `search_name` is already unaccented lowercase, so a plain LIKE is accent- and case-insensitive
-    and can use the trigram index (an OR across columns could not).
-    """
+def word_search(word):
+    """The column, lookup and value one typed word searches: a NIR starts with a digit, a name never
+    does, so each word searches one column, through its index. `search_name` is already unaccented
+    lowercase, so a plain LIKE is accent- and case-insensitive and can use the trigram index (an OR
+    across columns could not)."""
     if word[0].isdigit():
-        return Q(nir__startswith=word.upper())
-    return Q(search_name__contains=search_key(word))
+        return "nir", "startswith", word.upper()
+    return "search_name", "contains", search_key(word)
+
+
+def word_filter(word):
+    """word_search() as an ORM condition."""
+    column, lookup, value = word_search(word)
+    return Q(**{f"{column}__{lookup}": value})
 
 
 def patient_get(psychologist, patient_id):
