@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from config.choices import ChoiceLabels
+
 from . import rules
 
 
@@ -33,7 +35,7 @@ class Sex(models.TextChoices):
     MALE = "M", _("Male")
 
 
-class Patient(models.Model):
+class Patient(ChoiceLabels, models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     psychologist = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="patients"
@@ -180,7 +182,7 @@ def referral_scan_path(pathway, filename):
     return f"referrals/{pathway.psychologist_id}/{uuid.uuid4()}.{extension}"
 
 
-class Pathway(models.Model):
+class Pathway(ChoiceLabels, models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     psychologist = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="pathways"
@@ -214,7 +216,12 @@ class Pathway(models.Model):
 
     class Meta:
         ordering = ["-opened_on", "-created_at"]
-        indexes = [models.Index(fields=["psychologist", "status"])]
+        indexes = [
+            models.Index(fields=["psychologist", "status"]),
+            # Each patient's latest pathway, read in order and from the index alone (the dashboard's chart).
+            models.Index(fields=["psychologist", "patient", "-opened_on", "-created_at"], include=["status"],
+                         name="pathway_latest_idx"),
+        ]
         constraints = [
             # A returning patient gets a new pathway, never two running at once.
             models.UniqueConstraint(
@@ -257,7 +264,7 @@ class Billing(models.TextChoices):
     OUT_OF_SCHEME = "out_of_scheme", _("Out of scheme")
 
 
-class CareSession(models.Model):
+class CareSession(ChoiceLabels, models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # No single-column indexes on the keys: the (key, date, ...) indexes below serve those lookups.
     pathway = models.ForeignKey(Pathway, on_delete=models.PROTECT, related_name="sessions", db_index=False)
@@ -339,7 +346,7 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise ValidationError("The pathway history is append-only.")
 
 
-class PathwayEvent(models.Model):
+class PathwayEvent(ChoiceLabels, models.Model):
     """Append-only history: every transition and every session change (who, when, what)."""
 
     class Action(models.TextChoices):
