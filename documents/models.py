@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from config.choices import ChoiceLabels
 from pathway.models import Pathway
 
 
@@ -34,7 +35,7 @@ class Orientation(models.TextChoices):
     OTHER = "other", _("Other (see details)")
 
 
-class Document(models.Model):
+class Document(ChoiceLabels, models.Model):
     """A draft until issued; once issued its text is frozen in `issued_html` for every reprint.
 
     A correction is a new version that `replaces` the previous one; the old one stays printable.
@@ -124,7 +125,7 @@ class ConsentChannel(models.TextChoices):
     IN_APP = "in_app", _("In the app, to the doctor's account")
 
 
-class Consent(models.Model):
+class Consent(ChoiceLabels, models.Model):
     """The patient's (or parents') consent that this document goes to the doctor (DOMAIN.md §6)."""
 
     document = models.OneToOneField(Document, on_delete=models.PROTECT, related_name="consent")

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from config.choices import ChoiceLabels
+
 APPEND_ONLY = "The access log is append-only."
 
 
@@ -50,7 +52,7 @@ class AccessLogQuerySet(models.QuerySet):
         return models.QuerySet.delete(self.filter(at__lt=cutoff).exclude(action=Action.ERASE))[0]
 
 
-class AccessLogEntry(models.Model):
+class AccessLogEntry(ChoiceLabels, models.Model):
     at = models.DateTimeField(_("date"), default=timezone.now)
     # Who: the account's id and its name as it was then (the account may change or go).
     actor_id = models.BigIntegerField(_("user id"))

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from config.choices import ChoiceLabels
 from pathway import rules
 from pathway.models import Pathway, Patient
 
@@ -78,7 +79,7 @@ def professional_number_display(number):
     return f"RPPS {number}" if len(number) == 11 else f"ADELI {number}"
 
 
-class ReferrerProfile(models.Model):
+class ReferrerProfile(ChoiceLabels, models.Model):
     """What a doctor's account adds to the user: the profession, asked at sign-up."""
 
     user = models.OneToOneField(
@@ -105,7 +106,7 @@ class DeclineReason(models.TextChoices):
     OTHER = "other", _("Other reason")
 
 
-class Referral(models.Model):
+class Referral(ChoiceLabels, models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     psychologist = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals"
