@@ -103,12 +103,6 @@ def dmy(value):
 
 
 @register.filter
-def month_abbr(value):
-    """The month's short name, as `date:"N"` writes it (Django's own translated names: "nov.")."""
-    return MONTHS_AP[value.month] if value else ""
-
-
-@register.filter
 def month_year(value):
     """The month and year, as `date:"F Y"` writes them ("novembre 2026")."""
     return f"{MONTHS[value.month]} {value.year}" if value else ""
@@ -163,3 +157,32 @@ def has_required_fields(form):
     """True for a form with a visible required field: its page explains the asterisk (RGAA 11.10)."""
     fields = getattr(form, "visible_fields", None)
     return bool(fields) and any(field.field.required for field in fields())
+
+
+@register.simple_tag
+def timeline_ticks(row):
+    """A timeline row's twelve month ticks and their short names, as `date:"N"` writes them ("nov.")."""
+    return mark_safe("".join(  # numbers, and escaped month names
+        f'<line class="chart-tick" x1="{tick.x}" y1="{row.axis_y}" x2="{tick.x}" y2="{row.tick_bottom}"/>'
+        f'<text class="chart-label" x="{tick.label_x}" y="{row.month_label_y}" text-anchor="middle">'
+        f"{escape(MONTHS_AP[tick.month.month])}</text>"
+        for tick in row.ticks))
+
+
+@register.simple_tag
+def month_bar(bar, chart):
+    """One month of the dashboard's bar chart: its bar (if any session), count, short name, and the
+    current month's underline."""
+    current = " chart-month-current" if bar.is_current else ""
+    parts = [f'<g class="chart-month{current}">']
+    if bar.count:
+        parts.append(f'<rect class="chart-bar" x="{bar.x}" y="{bar.y}" width="{bar.width}" height="{bar.height}"/>')
+    parts.append(f'<text class="chart-count" x="{bar.center}" y="{bar.count_y}" text-anchor="middle">'
+                 f"{bar.count}</text>")
+    parts.append(f'<text class="chart-label" x="{bar.center}" y="{chart.label_y}" text-anchor="middle">'
+                 f"{escape(MONTHS_AP[bar.month.month])}</text>")
+    if bar.is_current:
+        parts.append(f'<rect class="chart-current-mark" x="{bar.x}" y="{chart.current_mark_y}" width="{bar.width}" '
+                     f'height="3"/>')
+    parts.append("</g>")
+    return mark_safe("".join(parts))  # numbers, and an escaped month name

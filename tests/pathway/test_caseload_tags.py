@@ -9,8 +9,10 @@ from django.template import engines
 from django.urls import reverse
 from django.utils import translation
 
+from pathway import charts
 from pathway.forms import SessionForm
 from tests.auth import log_in
+from tests.factories import CareSessionFactory
 
 
 @pytest.fixture(autouse=True)
@@ -99,3 +101,38 @@ def test_a_form_page_explains_the_asterisk_and_a_page_without_required_field_doe
     assert legend in client.get(reverse("pathway:patient_create")).content.decode()
     assert legend not in client.get(reverse("pathway:patient_list")).content.decode()
     assert legend not in client.get(reverse("privacy:journal")).content.decode()  # its filters are optional
+
+
+# The charts' repeated parts: the same markup as the template nodes they replace.
+
+OLD_TICKS = ('{% load l10n %}{% localize off %}{% for tick in row.ticks %}<line class="chart-tick" x1="{{ tick.x }}" '
+             'y1="{{ row.axis_y }}" x2="{{ tick.x }}" y2="{{ row.tick_bottom }}"/><text class="chart-label" '
+             'x="{{ tick.label_x }}" y="{{ row.month_label_y }}" text-anchor="middle">{{ tick.month|date:"N" }}</text>'
+             "{% endfor %}{% endlocalize %}")
+OLD_BAR = ('{% load l10n %}{% localize off %}'
+           '<g class="chart-month{% if bar.is_current %} chart-month-current{% endif %}">'
+           '{% if bar.count %}<rect class="chart-bar" x="{{ bar.x }}" y="{{ bar.y }}" width="{{ bar.width }}" '
+           'height="{{ bar.height }}"/>{% endif %}<text class="chart-count" x="{{ bar.center }}" y="{{ bar.count_y }}" '
+           'text-anchor="middle">{{ bar.count }}</text><text class="chart-label" x="{{ bar.center }}" '
+           'y="{{ months.label_y }}" text-anchor="middle">{{ bar.month|date:"N" }}</text>{% if bar.is_current %}'
+           '<rect class="chart-current-mark" x="{{ bar.x }}" y="{{ months.current_mark_y }}" width="{{ bar.width }}" '
+           'height="3"/>{% endif %}</g>{% endlocalize %}')
+
+
+def test_timeline_ticks_draw_what_the_template_drew_each_month():
+    sessions = [CareSessionFactory.build(date=date(2025, 2, 3)), CareSessionFactory.build(date=date(2026, 9, 14))]
+    timeline = charts.pathway_timeline(sessions, date(2026, 11, 23), used_this_year=1, is_active=True)
+    assert len(timeline.rows) == 2
+    for row in timeline.rows:
+        drawn = render("{% timeline_ticks row %}", row=row)
+        assert drawn == render(OLD_TICKS, row=row)
+        assert drawn.count('class="chart-tick"') == 12 and ">sept.</text>" in drawn
+
+
+def test_a_month_bar_draws_what_the_template_drew_for_each_month():
+    months = charts.month_bars({1: 7, 2: 0, 11: 3}, 2026, date(2026, 11, 23))
+    for bar in months.bars:
+        assert render("{% month_bar bar months %}", bar=bar, months=months) == render(OLD_BAR, bar=bar, months=months)
+    current = render("{% month_bar bar months %}", bar=months.bars[10], months=months)
+    assert 'class="chart-month chart-month-current"' in current and 'class="chart-current-mark"' in current
+    assert 'class="chart-bar"' not in render("{% month_bar bar months %}", bar=months.bars[1], months=months)
