@@ -16,42 +16,20 @@ from django.db import connections
 from django.utils import timezone
 from django_otp.middleware import OTPMiddleware
 
-DEFAULT_ALIAS = "default"
+from config.model_rows import DEFAULT_ALIAS, column_set, fetch_rows
 
 
 @lru_cache(maxsize=16)
 def select_sql(model, key_column, vendor, later_than_column=None):
     """SELECT every concrete column of `model` by one key, and optionally `later_than_column > %s`."""
     quote = connections[DEFAULT_ALIAS].ops.quote_name
-    columns = ", ".join(quote(field.column) for field in model._meta.concrete_fields)
-    sql = f"SELECT {columns} FROM {quote(model._meta.db_table)} WHERE {quote(key_column)} = %s"
+    sql = f"SELECT {column_set(model).select} FROM {quote(model._meta.db_table)} WHERE {quote(key_column)} = %s"
     return sql + (f" AND {quote(later_than_column)} > %s" if later_than_column else "")
 
 
-@lru_cache(maxsize=16)
-def converters(model, vendor):
-    """Each column's converters, as the ORM's compiler applies them (SQLite's dates and booleans...)."""
-    connection = connections[DEFAULT_ALIAS]
-    found = []
-    for field in model._meta.concrete_fields:
-        column = field.get_col(model._meta.db_table)
-        found.append((column, connection.ops.get_db_converters(column) + column.get_db_converters(connection)))
-    return found
-
-
 def instance_or_none(model, sql, params):
-    connection = connections[DEFAULT_ALIAS]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    values = []
-    for value, (column, column_converters) in zip(row, converters(model, connection.vendor), strict=True):
-        for convert in column_converters:
-            value = convert(value, column, connection)
-        values.append(value)
-    return model.from_db(DEFAULT_ALIAS, [field.attname for field in model._meta.concrete_fields], values)
+    rows = fetch_rows(sql, params)
+    return column_set(model).instance(rows[0]) if rows else None
 
 
 def by_pk(model, pk):
