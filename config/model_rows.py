@@ -23,6 +23,10 @@ class ColumnSet:
     attnames: tuple
     converters: tuple  # per column: (the column expression, its converters)
 
+    @property
+    def pk_column(self):
+        return connections[DEFAULT_ALIAS].ops.quote_name(self.model._meta.pk.column)
+
     def __len__(self):
         return len(self.attnames)
 

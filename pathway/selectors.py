@@ -191,9 +191,29 @@ def patient_detail(psychologist, patient_id):
     return patient
 
 
+PATHWAY_WITH_PATIENT_SQL = """
+SELECT {pathway}, {patient} FROM pathway_pathway AS pw JOIN pathway_patient AS p ON p.id = pw.patient_id
+WHERE pw.psychologist_id = %s AND pw.id = %s
+"""
+
+
+def pathway_key(pathway_id):
+    """The pathway's key as the database takes it; a value that is no key is a 404."""
+    try:
+        return Pathway._meta.pk.get_db_prep_value(pathway_id, connection)
+    except ValidationError:
+        raise Http404 from None
+
+
 def pathway_get(psychologist, pathway_id):
-    pathway = get_object_or_404(Pathway.objects.filter(psychologist=psychologist).select_related("patient"),
-                                pk=pathway_id)
+    """The psychologist's pathway with its patient (a fixed statement); another's, or none, is a 404."""
+    sql = PATHWAY_WITH_PATIENT_SQL.format(pathway=column_set(Pathway, "pw").select,
+                                          patient=column_set(Patient, "p").select)
+    rows = fetch_rows(sql, [psychologist.pk, pathway_key(pathway_id)])
+    if not rows:
+        raise Http404
+    pathway, start = column_set(Pathway, "pw").take(rows[0], 0)
+    cache_relation(pathway, "patient", column_set(Patient, "p").take(rows[0], start)[0])
     pathway.psychologist = psychologist  # its owner, loaded with the login: no join, no second instance
     return pathway
 
@@ -244,7 +264,7 @@ def pathway_page_sql(psychologist, pathway_id):
         pathway=column_set(Pathway, "pw").select, patient=column_set(Patient, "p").select,
         referral=column_set(Referral, "r").select, used=USED_IN_YEAR_SQL.format(patient="pw.patient_id"))
     params = [adapt(date(year, 1, 1)), adapt(date(year, 12, 31)), Billing.REIMBURSED, SessionStatus.HELD, year,
-              psychologist.pk, Pathway._meta.pk.get_db_prep_value(pathway_id, connection)]
+              psychologist.pk, pathway_key(pathway_id)]
     return sql, params, Referral
 
 
@@ -252,10 +272,6 @@ def pathway_detail(psychologist, pathway_id):
     """The pathway page's pathway: its patient, referral (or None) and the patient's count this year
     (`patient_used_this_year`), and its sessions in order, as `pathway.sessions.all()` (no query).
     Another psychologist's pathway, or no pathway, is a 404."""
-    try:
-        pathway_id = Pathway._meta.pk.to_python(pathway_id)
-    except ValidationError:
-        raise Http404 from None
     sql, params, referral_model = pathway_page_sql(psychologist, pathway_id)
     rows = fetch_rows(sql, params)
     if not rows:

@@ -3,9 +3,11 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from config.model_rows import cache_relation
+
 from ..models import Billing, CareSession, CloseReason, Pathway, PathwayEvent, SessionKind, SessionMode, SessionStatus
 from ..models import PathwayStatus as S
-from .cap import evaluation_held_in_year, lock_patient
+from .cap import evaluation_held_in_year, lock_patient, locked
 from .checks import check_evaluation_still_opens_the_year, check_session, check_within_pathway
 from .errors import DomainError, fmt
 from .transitions import pathway_transition
@@ -27,11 +29,19 @@ def describe_session(session):
     ))
 
 
+def locked_again(pathway):
+    """The pathway read again under its lock, its psychologist kept if the caller had it (the login's)."""
+    locked_pathway = locked(Pathway, pathway.pk)
+    if Pathway.psychologist.is_cached(pathway):
+        cache_relation(locked_pathway, "psychologist", pathway.psychologist)
+    return locked_pathway
+
+
 @transaction.atomic
 def session_record(pathway, actor, *, kind, data, emergency_orientation=""):
     """Record a follow-up (or the evaluation that opens a new calendar year) on a pathway in care."""
     patient = lock_patient(pathway.patient_id)
-    pathway = Pathway.objects.select_for_update().get(pk=pathway.pk)
+    pathway = locked_again(pathway)
     if pathway.status != S.IN_CARE:
         raise DomainError(_("Sessions are recorded on a pathway in care, after its evaluation."),
                           code="not_in_care")

@@ -976,3 +976,14 @@ def test_an_unknown_session_mode_such_as_telephone_is_refused(psychologist, in_c
             date=EVALUATED + timedelta(days=7), mode="telephone", duration_minutes=30))
     assert (error.value.field, error.value.code) == ("mode", "unknown_choice")
     assert "Choisissez une des valeurs proposées" in error.value.message
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_patient_is_locked_inside_a_transaction_only(psychologist):
+    """The lock lasts until the transaction ends: outside one it would end at once, and the cap's count
+    after it would not be protected (as select_for_update() refuses it too)."""
+    patient = PatientFactory(psychologist=psychologist)
+    with pytest.raises(transaction.TransactionManagementError):
+        services.lock_patient(patient.pk)
+    with transaction.atomic():
+        assert services.lock_patient(patient.pk).pk == patient.pk
