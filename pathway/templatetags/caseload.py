@@ -12,9 +12,12 @@ which lives for one rendering only: nothing carries over to another request or l
 from uuid import UUID
 
 from django import template
+from django.template.base import template_localtime
 from django.urls import reverse
+from django.utils.dateformat import format as date_format
 from django.utils.dates import MONTHS, MONTHS_AP, WEEKDAYS
-from django.utils.html import escape, format_html
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
@@ -186,3 +189,50 @@ def month_bar(bar, chart):
                      f'height="3"/>')
     parts.append("</g>")
     return mark_safe("".join(parts))  # numbers, and an escaped month name
+
+
+def shown(value):
+    """A value as `{{ value }}` writes it: localised (numbers with a decimal comma), then escaped."""
+    return conditional_escape(localize(value))
+
+
+def session_words():
+    return {name: escape(gettext(word)) for name, word in (
+        ("amo", "AMO"), ("complementary", "complementary"), ("tiers_payant", "tiers payant"),
+        ("not_counted", "(out of scheme, not counted)"), ("edit", "Edit"))}
+
+
+@register.simple_tag(takes_context=True)
+def session_row(context, session, editable):
+    """A row of the pathway's session table: date, kind, mode and duration, status, billing, then the
+    tariff and who pays it (or the out-of-scheme fee), and the link to change the session."""
+    words = once_per_render(context, "session_row", session_words)
+    split = session.fee_split()
+    if split:
+        pays = (f"{shown(split.tariff)} € ({shown(split.billing_code)}) — {words['amo']} {shown(split.amo)} €, "
+                f"{words['complementary']} {shown(split.complementary)} €"
+                + (f" · <strong>{words['tiers_payant']}</strong>" if split.tiers_payant else ""))
+    else:
+        pays = f"{shown(session.out_of_scheme_fee)} € {words['not_counted']}"
+    edit = f'<td><a href="{row_url(context, "pathway:session_edit", session.pk)}">{words["edit"]}</a></td>' if (
+        editable) else ""
+    return mark_safe(  # every value shown() or escaped
+        f"<tr><td>{dmy(session.date)}</td><td>{shown(session.get_kind_display())}</td>"
+        f"<td>{shown(session.get_mode_display())} · {shown(session.duration_minutes)} min</td>"
+        f"<td>{shown(session.get_status_display())}</td><td>{shown(session.get_billing_display())}</td>"
+        f"<td>{pays}</td>{edit}</tr>")
+
+
+@register.simple_tag
+def history_item(event):
+    """An entry of the pathway's history: when, who, what (and the change of status), the details."""
+    at = template_localtime(event.created_at)
+    actor = event.actor.get_full_name() or event.actor.username
+    change = ""
+    if event.to_status:
+        before = f"{shown(event.get_from_status_display())} → " if event.from_status else ""
+        change = f" : {before}{shown(event.get_to_status_display())}"
+    details = f'<br><span class="text-muted">{shown(event.details)}</span>' if event.details else ""
+    return mark_safe(  # every value shown() or escaped
+        f'<li class="border-start ps-2 mb-2"><time datetime="{escape(date_format(at, "c"))}">{dmy(at)}</time> — '
+        f"{shown(actor)} — <strong>{shown(event.get_action_display())}</strong>{change}{details}</li>")

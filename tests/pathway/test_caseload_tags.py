@@ -1,7 +1,9 @@
 """The caseload pages' widgets drawn in Python: the same output as the template markup they replace."""
 
+import re
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,8 +13,9 @@ from django.utils import translation
 
 from pathway import charts
 from pathway.forms import SessionForm
+from pathway.models import Billing, PathwayEvent, PathwayStatus, SessionKind, SessionMode, SessionStatus
 from tests.auth import log_in
-from tests.factories import CareSessionFactory
+from tests.factories import CareSessionFactory, PatientFactory, PsychologistFactory
 
 
 @pytest.fixture(autouse=True)
@@ -136,3 +139,59 @@ def test_a_month_bar_draws_what_the_template_drew_for_each_month():
     current = render("{% month_bar bar months %}", bar=months.bars[10], months=months)
     assert 'class="chart-month chart-month-current"' in current and 'class="chart-current-mark"' in current
     assert 'class="chart-bar"' not in render("{% month_bar bar months %}", bar=months.bars[1], months=months)
+
+
+OLD_SESSION_ROW = """{% load i18n caseload %}{% translate "AMO" as amo %}{% translate "complementary" as complementary %}
+{% translate "tiers payant" as tiers_payant %}{% translate "(out of scheme, not counted)" as not_counted %}
+{% translate "Edit" as edit %}<tr>
+  <td>{{ session.date|dmy }}</td>
+  <td>{{ session.get_kind_display }}</td>
+  <td>{{ session.get_mode_display }} · {{ session.duration_minutes }} min</td>
+  <td>{{ session.get_status_display }}</td>
+  <td>{{ session.get_billing_display }}</td>
+  <td>{% with split=session.fee_split %}{% if split %}
+    {{ split.tariff }} € ({{ split.billing_code }}) — {{ amo }} {{ split.amo }} €, {{ complementary }} {{ split.complementary }} €{% if split.tiers_payant %} · <strong>{{ tiers_payant }}</strong>{% endif %}
+  {% else %}{{ session.out_of_scheme_fee }} € {{ not_counted }}{% endif %}{% endwith %}</td>
+  {% if editable %}<td><a href="{% row_url "pathway:session_edit" session.pk %}">{{ edit }}</a></td>{% endif %}
+</tr>"""  # noqa: E501 (the template markup the tag replaces, as it was)
+OLD_HISTORY_ITEM = """<li class="border-start ps-2 mb-2"><time datetime="{{ event.created_at|date:'c' }}">{{ event.created_at|dmy }}</time> — {{ event.actor.get_full_name|default:event.actor.username }} — <strong>{{ event.get_action_display }}</strong>{% if event.to_status %} : {% if event.from_status %}{{ event.get_from_status_display }} → {% endif %}{{ event.get_to_status_display }}{% endif %}{% if event.details %}<br><span class="text-muted">{{ event.details }}</span>{% endif %}</li>"""  # noqa: E501
+
+
+def squeezed(html):
+    """Markup without the template's line breaks and indentation (they show nothing in a table row)."""
+    return re.sub(r"\s*\n\s*", "", html)
+
+
+def test_a_session_row_draws_what_the_table_s_template_drew():
+    patient = PatientFactory.build(has_css=True)  # complementary health cover: tiers payant
+    rows = [
+        CareSessionFactory.build(patient=patient, kind=SessionKind.EVALUATION, date=date(2026, 3, 2)),
+        CareSessionFactory.build(patient=patient, mode=SessionMode.VIDEO, date=date(2026, 3, 9),
+                                 status=SessionStatus.NO_SHOW),
+        CareSessionFactory.build(patient=PatientFactory.build(), billing=Billing.OUT_OF_SCHEME,
+                                 out_of_scheme_fee=Decimal("62.50"), date=date(2026, 11, 2)),
+    ]
+    for editable in (True, False):
+        for session in rows:
+            drawn = render("{% session_row session editable %}", session=session, editable=editable)
+            assert drawn == squeezed(render(OLD_SESSION_ROW, session=session, editable=editable))
+    assert "62,50 € (hors dispositif, non comptée)" in render("{% session_row session 0 %}", session=rows[2])
+    assert "<strong>tiers payant</strong>" in render("{% session_row session 0 %}", session=rows[0])
+
+
+def test_a_history_item_draws_what_the_history_s_template_drew():
+    actor = PsychologistFactory.build(first_name="Hélène", last_name="Dupré")
+    unnamed = PsychologistFactory.build(first_name="", last_name="", username="cabinet-3")
+    at = datetime(2026, 3, 2, 23, 30, tzinfo=ZoneInfo("UTC"))  # 3 March in Paris
+    events = [
+        PathwayEvent(actor=actor, created_at=at, action=PathwayEvent.Action.TRANSITION,
+                     from_status=PathwayStatus.IN_CARE, to_status=PathwayStatus.CLOSED, details="<b>fin</b> & suite"),
+        PathwayEvent(actor=unnamed, created_at=at, action=PathwayEvent.Action.OPENED,
+                     to_status=PathwayStatus.AWAITING_EVALUATION),
+        PathwayEvent(actor=actor, created_at=at, action=PathwayEvent.Action.SESSION_RECORDED),
+    ]
+    for event in events:
+        assert render("{% history_item event %}", event=event) == render(OLD_HISTORY_ITEM, event=event)
+    first = render("{% history_item event %}", event=events[0])
+    assert "03/03/2026 00:30</time>" in first and "&lt;b&gt;fin&lt;/b&gt; &amp; suite" in first
+    assert "— cabinet-3 —" in render("{% history_item event %}", event=events[1])
