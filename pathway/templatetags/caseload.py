@@ -19,7 +19,7 @@ from django.utils.dates import MONTHS, MONTHS_AP, WEEKDAYS
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 register = template.Library()
 
@@ -236,3 +236,60 @@ def history_item(event):
     return mark_safe(  # every value shown() or escaped
         f'<li class="border-start ps-2 mb-2"><time datetime="{escape(date_format(at, "c"))}">{dmy(at)}</time> — '
         f"{shown(actor)} — <strong>{shown(event.get_action_display())}</strong>{change}{details}</li>")
+
+
+# --- The dashboard's lists: one tag per row ---------------------------------------------------------
+
+
+def patient_link(context, url_name, key, name):
+    return f'<a href="{row_url(context, url_name, key)}">{escape(name)}</a>'
+
+
+@register.simple_tag(takes_context=True)
+def week_session_item(context, session):
+    """This week's session: the patient (to the pathway), the day, the kind and the status."""
+    link = patient_link(context, "pathway:detail", session["pathway_id"], session["patient"])
+    return mark_safe(  # escaped or digits
+        f'<li class="list-group-item">{link} — {escape(weekday(session["date"]))} {dmy(session["date"])} · '
+        f'{escape(session["kind_label"])} · {escape(session["status_label"])}</li>')
+
+
+@register.simple_tag(takes_context=True)
+def near_cap_item(context, row, cap, warn):
+    """A patient at or near the cap: the name (to the patient's page) and the cap meter."""
+    return mark_safe(  # escaped, or the meter's own escaped markup
+        f'<li class="list-group-item d-flex justify-content-between">'
+        f'{patient_link(context, "pathway:patient_detail", row["id"], row["patient"])} '
+        f'{cap_meter(context, row["used_this_year"], cap, warn)}</li>')
+
+
+def pathway_note(list_name, pathway):
+    """What a list says of a pathway: the translator's words (not escaped, as {% blocktranslate %} leaves
+    them) around digits."""
+    if list_name == "silent":
+        day = pathway["last_session_on"]
+        return gettext("last session on %(day)s") % {"day": dmy(day)} if day else gettext("no session")
+    if list_name == "awaiting_followups":
+        count = pathway["planned_followups"]
+        return ngettext("%(n)s follow-up planned", "%(n)s follow-ups planned", count) % {"n": localize(count)}
+    return gettext("opened on %(day)s") % {"day": dmy(pathway["opened_on"])}
+
+
+@register.simple_tag(takes_context=True)
+def pathway_item(context, list_name, pathway):
+    """A pathway of the dashboard's lists ("silent", "awaiting_followups" or "awaiting_evaluation"): the
+    patient (to the pathway) and what the list says of it."""
+    return mark_safe(  # escaped, or the translator's words around digits
+        f'<li class="list-group-item">{patient_link(context, "pathway:detail", pathway["id"], pathway["patient"])}'
+        f" — {pathway_note(list_name, pathway)}</li>")
+
+
+@register.simple_tag(takes_context=True)
+def open_pathway_row(context, pathway, cap, warn):
+    """A row of the open pathways' table: patient, status, follow-ups held (of planned), this year's count."""
+    planned = f" / {shown(pathway['planned_followups'])}" if pathway["planned_followups"] else ""
+    return mark_safe(  # escaped, digits, or the widgets' own escaped markup
+        f'<tr><td>{patient_link(context, "pathway:detail", pathway["id"], pathway["patient"])}</td>'
+        f'<td>{status_badge(pathway["status"], pathway["status_label"])}</td>'
+        f'<td>{shown(pathway["followups_held"])}{planned}</td>'
+        f'<td>{cap_meter(context, pathway["patient_used_this_year"], cap, warn)}</td></tr>')

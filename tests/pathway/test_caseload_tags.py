@@ -195,3 +195,46 @@ def test_a_history_item_draws_what_the_history_s_template_drew():
     first = render("{% history_item event %}", event=events[0])
     assert "03/03/2026 00:30</time>" in first and "&lt;b&gt;fin&lt;/b&gt; &amp; suite" in first
     assert "— cabinet-3 —" in render("{% history_item event %}", event=events[1])
+
+
+# The dashboard's rows: each tag against the template markup it replaces.
+
+OLD_DASHBOARD_ROWS = {
+    "week": """<li class="list-group-item"><a href="{% row_url "pathway:detail" session.pathway_id %}">{{ session.patient }}</a> — {{ session.date|weekday }} {{ session.date|dmy }} · {{ session.kind_label }} · {{ session.status_label }}</li>""",  # noqa: E501
+    "near": """<li class="list-group-item d-flex justify-content-between"><a href="{% row_url "pathway:patient_detail" row.id %}">{{ row.patient }}</a> {% cap_meter row.used_this_year cap cap_warning_from %}</li>""",  # noqa: E501
+    "silent": """<li class="list-group-item"><a href="{% row_url "pathway:detail" pathway.id %}">{{ pathway.patient }}</a> — {% if pathway.last_session_on %}{% blocktranslate trimmed with day=pathway.last_session_on|dmy %}last session on {{ day }}{% endblocktranslate %}{% else %}{% translate "no session" %}{% endif %}</li>""",  # noqa: E501
+    "awaiting_followups": """<li class="list-group-item"><a href="{% row_url "pathway:detail" pathway.id %}">{{ pathway.patient }}</a> — {% blocktranslate trimmed count n=pathway.planned_followups %}{{ n }} follow-up planned{% plural %}{{ n }} follow-ups planned{% endblocktranslate %}</li>""",  # noqa: E501
+    "awaiting_evaluation": """<li class="list-group-item"><a href="{% row_url "pathway:detail" pathway.id %}">{{ pathway.patient }}</a> — {% blocktranslate trimmed with day=pathway.opened_on|dmy %}opened on {{ day }}{% endblocktranslate %}</li>""",  # noqa: E501
+    "open": """<tr><td><a href="{% row_url "pathway:detail" pathway.id %}">{{ pathway.patient }}</a></td>
+          <td>{% status_badge pathway.status pathway.status_label %}</td>
+          <td>{{ pathway.followups_held }}{% if pathway.planned_followups %} / {{ pathway.planned_followups }}{% endif %}</td>
+          <td>{% cap_meter pathway.patient_used_this_year cap cap_warning_from %}</td></tr>""",  # noqa: E501
+}
+
+
+def old_row(name, **context):
+    return squeezed(render("{% load i18n %}" + OLD_DASHBOARD_ROWS[name], **context))
+
+
+def dashboard_pathway(**fields):
+    return {"id": uuid.uuid4(), "patient": "L'Hôte <Zoé> & fils", "status": "in_care", "status_label": "En cours",
+            "opened_on": date(2026, 2, 3), "planned_followups": 1, "last_session_on": date(2026, 9, 1),
+            "followups_held": 0, "patient_used_this_year": 11, **fields}
+
+
+def test_the_dashboard_rows_draw_what_their_template_markup_drew():
+    session = {"pathway_id": uuid.uuid4(), "patient": "Dupré <b>", "date": date(2026, 11, 23),
+               "kind_label": "Suivi", "status_label": "Réalisée"}
+    assert render("{% week_session_item session %}", session=session) == old_row("week", session=session)
+    for used in (3, 10, 12):
+        near = {"id": uuid.uuid4(), "patient": "Ève O'Neil", "used_this_year": used}
+        assert render("{% near_cap_item row 12 10 %}", row=near) == old_row(
+            "near", row=near, cap=12, cap_warning_from=10)
+    for pathway in (dashboard_pathway(), dashboard_pathway(last_session_on=None, planned_followups=5,
+                                                           followups_held=2, status="awaiting_evaluation")):
+        for name in ("silent", "awaiting_followups", "awaiting_evaluation"):
+            assert render(f'{{% pathway_item "{name}" pathway %}}', pathway=pathway) == old_row(name, pathway=pathway)
+        assert render("{% open_pathway_row pathway 12 10 %}", pathway=pathway) == old_row(
+            "open", pathway=pathway, cap=12, cap_warning_from=10)
+    silent = render('{% pathway_item "silent" pathway %}', pathway=dashboard_pathway())
+    assert "L&#x27;Hôte &lt;Zoé&gt; &amp; fils</a> — dernière séance le 01/09/2026" in silent
