@@ -95,9 +95,16 @@ RETURNING {key}
 """
 
 
-def claim_sql():
+FINISH_SQL = "UPDATE {table} SET {state} = %s, {status_code} = %s, {location} = %s, {session_key} = %s WHERE {key} = %s"
+
+
+def submission_sql(template):
     names = {field.name: connection.ops.quote_name(field.column) for field in Submission._meta.fields}
-    return CLAIM_SQL.format(table=connection.ops.quote_name(Submission._meta.db_table), **names)
+    return template.format(table=connection.ops.quote_name(Submission._meta.db_table), **names)
+
+
+def claim_sql():
+    return submission_sql(CLAIM_SQL)
 
 
 def submission_claim(key, origin_session):
@@ -145,10 +152,9 @@ def submission_finish(request, key, response):
         submission_release(key)
         return
     try:
-        Submission.objects.filter(pk=key).update(
-            state=Submission.State.DONE, status_code=response.status_code, location=response["Location"],
-            session_key=session_handed_out(request),
-        )
+        with connection.cursor() as cursor:  # a fixed statement: the ORM's update cost more to build than to run
+            cursor.execute(submission_sql(FINISH_SQL), [Submission.State.DONE, response.status_code,
+                                                        response["Location"], session_handed_out(request), key])
     except DatabaseError:
         # The view's work is committed and the user gets its answer; the key goes stale in STALE_AFTER.
         logger.warning("Could not record the answer of submission %s", key[:12], exc_info=True)

@@ -7,11 +7,14 @@ locking the patient row, so the counts they read cannot change underneath them.
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.model_rows import fetch_rows
+
 from .. import rules
-from ..models import Billing, EntryMode, SessionKind, SessionMode, SessionStatus
+from ..models import Billing, EntryMode, Pathway, SessionKind, SessionMode, SessionStatus
 from .cap import cap_usage, counted_sessions, evaluation_held_in_year
 from .errors import DomainError, fmt
 
@@ -153,11 +156,20 @@ def check_within_pathway(pathway, day):
 def check_after_evaluation(pathway, kind, day):
     if kind != SessionKind.FOLLOWUP:
         return
-    evaluated_on = pathway.sessions.filter(kind=SessionKind.EVALUATION).order_by("date").values_list(
-        "date", flat=True).first()
+    evaluated_on = first_evaluation_day(pathway)
     if evaluated_on and day < evaluated_on:
         raise DomainError(_("A follow-up cannot come before the evaluation session (%(day)s).")
                           % {"day": fmt(evaluated_on)}, field="date", code="before_evaluation")
+
+
+FIRST_EVALUATION_SQL = 'SELECT MIN("date") FROM pathway_caresession WHERE pathway_id = %s AND kind = %s'
+
+
+def first_evaluation_day(pathway):
+    """The day of the pathway's first evaluation (held or not), None before it: a fixed statement."""
+    key = Pathway._meta.pk.get_db_prep_value(pathway.pk, connection)
+    day = fetch_rows(FIRST_EVALUATION_SQL, [key, SessionKind.EVALUATION])[0][0]
+    return date.fromisoformat(day) if isinstance(day, str) else day  # SQLite returns text
 
 
 def check_session(pathway, patient, kind, data, excluding_session_id=None):
