@@ -987,3 +987,12 @@ def test_a_patient_is_locked_inside_a_transaction_only(psychologist):
         services.lock_patient(patient.pk)
     with transaction.atomic():
         assert services.lock_patient(patient.pk).pk == patient.pk
+
+
+@pytest.mark.django_db
+def test_a_follow_up_cannot_come_before_the_pathway_s_evaluation(psychologist, in_care):
+    with pytest.raises(DomainError) as error:
+        record_followup(in_care, psychologist, EVALUATED - timedelta(days=3))
+    assert error.value.code == "before_evaluation" and error.value.field == "date"
+    assert error.value.message == "Une séance de suivi ne peut pas précéder la séance d'évaluation (13/01/2025)."
+    assert record_followup(in_care, psychologist, EVALUATED).date == EVALUATED  # the same day is fine
