@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.client import encode_multipart
 from django.urls import reverse
@@ -268,3 +269,13 @@ def test_a_pathway_opened_twice_with_its_scan_is_opened_once(psychologist):
 
     assert answers[0]["Location"] == answers[1]["Location"]
     assert Pathway.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_submissions_table_is_unlogged_and_health_data_tables_are_not():
+    """Its writes wait for no disk flush; a crash empties it. Health data and the access log stay logged."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, relpersistence FROM pg_class WHERE relname IN "
+                       "('integrity_submission', 'pathway_caresession', 'privacy_accesslogentry')")
+        persistence = dict(cursor.fetchall())
+    assert persistence == {"integrity_submission": "u", "pathway_caresession": "p", "privacy_accesslogentry": "p"}
