@@ -238,6 +238,34 @@ def history_item(event):
         f"{shown(actor)} — <strong>{shown(event.get_action_display())}</strong>{change}{details}</li>")
 
 
+@register.simple_tag(takes_context=True)
+def month_table_row(context, bar):
+    """The month chart's hidden table: a month (the current one said so) and its count."""
+    current = once_per_render(context, "current_month", lambda: escape(gettext("current month")))
+    name = f"{escape(month_year(bar.month))}" + (f" ({current})" if bar.is_current else "")
+    return mark_safe(f'<tr><th scope="row">{name}</th><td>{shown(bar.count)}</td></tr>')  # escaped
+
+
+@register.simple_tag
+def status_segment(share, chart):
+    """A status's part of the patients' bar, named by its label, count and share."""
+    return mark_safe(  # numbers, a status value of the model's choices, an escaped label
+        f'<rect class="chart-segment" x="{share.x}" y="0" width="{share.width}" height="{chart.height}" '
+        f'fill="url(#chart-pattern-{escape(share.status)})"><title>{escape(share.label)} : {share.count} '
+        f"({share.percent}&nbsp;%)</title></rect>")
+
+
+@register.simple_tag
+def status_legend_item(share):
+    """A status in the legend: its pattern, label, count of patients and share."""
+    words = ngettext("%(label)s: %(n)s patient", "%(label)s: %(n)s patients", share.count) % {
+        "label": escape(share.label), "n": shown(share.count)}
+    return mark_safe(  # the translator's words around an escaped label and numbers
+        f'<li><svg class="chart-swatch" width="14" height="14" viewBox="0 0 14 14" aria-hidden="true" '
+        f'focusable="false"><rect width="14" height="14" fill="url(#chart-pattern-{escape(share.status)})"/></svg> '
+        f"{words} ({shown(share.percent)}&nbsp;%)</li>")
+
+
 # --- The dashboard's lists: one tag per row ---------------------------------------------------------
 
 

@@ -238,3 +238,28 @@ def test_the_dashboard_rows_draw_what_their_template_markup_drew():
             "open", pathway=pathway, cap=12, cap_warning_from=10)
     silent = render('{% pathway_item "silent" pathway %}', pathway=dashboard_pathway())
     assert "L&#x27;Hôte &lt;Zoé&gt; &amp; fils</a> — dernière séance le 01/09/2026" in silent
+
+
+OLD_MONTH_TABLE_ROW = ('{% load i18n caseload %}<tr><th scope="row">{{ bar.month|month_year }}{% if bar.is_current %} '
+                       '({% translate "current month" %}){% endif %}</th><td>{{ bar.count }}</td></tr>')
+OLD_STATUS_SEGMENT = ('{% load l10n %}{% localize off %}<rect class="chart-segment" x="{{ share.x }}" y="0" '
+                      'width="{{ share.width }}" height="{{ statuses.height }}" '
+                      'fill="url(#chart-pattern-{{ share.status }})"><title>{{ share.label }} : {{ share.count }} '
+                      "({{ share.percent }}&nbsp;%)</title></rect>{% endlocalize %}")
+OLD_STATUS_LEGEND_ITEM = """{% load i18n %}<li><svg class="chart-swatch" width="14" height="14" viewBox="0 0 14 14" aria-hidden="true" focusable="false"><rect width="14" height="14" fill="url(#chart-pattern-{{ share.status }})"/></svg>
+          {% blocktranslate trimmed with label=share.label count n=share.count %}{{ label }}: {{ n }} patient{% plural %}{{ label }}: {{ n }} patients{% endblocktranslate %} ({{ share.percent }}&nbsp;%)</li>"""  # noqa: E501
+
+
+def test_the_dashboard_charts_parts_draw_what_their_template_markup_drew():
+    months = charts.month_bars({1: 1234, 11: 3}, 2026, date(2026, 11, 23))
+    for bar in months.bars:
+        assert render("{% month_table_row bar %}", bar=bar) == render(OLD_MONTH_TABLE_ROW, bar=bar)
+    assert "novembre 2026 (mois en cours)</th><td>3</td>" in render("{% month_table_row bar %}", bar=months.bars[10])
+    statuses = charts.status_shares({"awaiting_evaluation": 1, "in_care": 2, "closed": 1})
+    for share in statuses.shares:
+        assert render("{% status_segment share statuses %}", share=share, statuses=statuses) == render(
+            OLD_STATUS_SEGMENT, share=share, statuses=statuses)
+        assert render("{% status_legend_item share %}", share=share) == re.sub(
+            r"</svg>\s+", "</svg> ", render(OLD_STATUS_LEGEND_ITEM, share=share))
+    legend = render("{% status_legend_item share %}", share=statuses.shares[0])
+    assert "En attente d&#x27;évaluation : 1 patient (25&nbsp;%)" in legend
