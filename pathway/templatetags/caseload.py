@@ -172,6 +172,82 @@ def timeline_ticks(row):
         for tick in row.ticks))
 
 
+def cap_reached_words(rank):
+    return gettext("Session %(n)s: cap reached") % {"n": rank}
+
+
+@register.simple_tag
+def timeline_row_svg(row, timeline):
+    """A calendar year of the pathway's timeline: its label (the year's count, and what remains of the
+    current one), the 31/12 end, the axis and its month ticks, the sessions' marks and the cap's ring.
+    Inside the chart's {% localize off %}: numbers are written as they are."""
+    # As the template tags wrote them: {% translate %}'s words escaped, {% blocktranslate %}'s not.
+    if row.is_current_year:
+        left = (ngettext("%(n)s remaining", "%(n)s remaining", row.remaining) % {"n": row.remaining}
+                if row.remaining else escape(gettext("cap reached")))
+        label = f"{row.year} — {row.used}/{row.cap} — {left}"
+    else:
+        label = f"{row.year} — {row.used}/{row.cap} ({escape(gettext('this pathway'))})"
+    start, end = timeline.axis_start, timeline.axis_end
+    parts = [
+        f'<g class="chart-timeline-row"><text class="chart-year" x="{start}" y="{row.year_y}">{label}</text>',
+        f'<text class="chart-end-label" x="{end}" y="{row.year_y}" text-anchor="end">31/12</text>',
+        f'<line class="chart-end-line" x1="{end}" y1="{row.end_line_top}" x2="{end}" y2="{row.end_line_bottom}"/>',
+        f'<line class="chart-axis" x1="{start}" y1="{row.axis_y}" x2="{end}" y2="{row.axis_y}"/>',
+        timeline_ticks(row), *(chart_mark(mark) for mark in row.marks),
+    ]
+    for mark in row.cap_marks:
+        parts.append(
+            f'<circle class="chart-cap-ring" cx="{mark.x}" cy="{mark.y}" r="{mark.ring_radius}"/>'
+            f'<text class="chart-cap-label" x="{mark.x}" y="{row.cap_label_y}" text-anchor="{mark.label_anchor}">'
+            f"{cap_reached_words(mark.rank)}</text>")
+    parts.append("</g>")
+    return mark_safe("".join(parts))  # numbers, the translator's words, and the marks' own markup
+
+
+@register.simple_tag
+def timeline_row_caption(row):
+    """A calendar year of the timeline in words: the count used out of the cap (and how much of it was
+    counted elsewhere), then what remains until 31/12; for a past year, this pathway's count."""
+    values = {"year": shown(row.year), "cap": shown(row.cap)}
+    if not row.is_current_year:
+        return mark_safe(ngettext(  # the translator's words around numbers
+            "%(year)s: %(used)s reimbursed session in this pathway (cap %(cap)s).",
+            "%(year)s: %(used)s reimbursed sessions in this pathway (cap %(cap)s).", row.counted_here,
+        ) % {**values, "used": shown(row.counted_here)})
+    text = ngettext("%(year)s: %(used)s reimbursed session used out of %(cap)s",
+                    "%(year)s: %(used)s reimbursed sessions used out of %(cap)s", row.used) % {
+        **values, "used": shown(row.used)}
+    if row.counted_elsewhere:
+        text += " (" + ngettext("including %(n)s declared elsewhere or held in another pathway",
+                                "including %(n)s declared elsewhere or held in other pathways",
+                                row.counted_elsewhere) % {"n": shown(row.counted_elsewhere)} + ")"
+    if row.remaining:
+        text += ". " + ngettext("%(n)s session left until 31/12.", "%(n)s sessions left until 31/12.",
+                                row.remaining) % {"n": shown(row.remaining)}
+    else:
+        text += ". " + escape(gettext("Cap reached."))
+    return mark_safe(text)  # the translator's words around numbers
+
+
+@register.simple_tag
+def timeline_mark_cells(mark):
+    """A session of the timeline's hidden table: its date, kind, status and rank under the cap."""
+    session = mark.session
+    kind = shown(session.get_kind_display())
+    if mark.shape == "out_of_scheme":
+        kind = f"{escape(gettext('Out of scheme'))} ({kind})"
+    if mark.rank:
+        rank = f"{shown(mark.rank)} / {shown(mark.cap)}"
+        if mark.reaches_cap:
+            rank += f" — {cap_reached_words(shown(mark.rank))}"
+    else:
+        rank = escape(gettext("not counted"))
+    return mark_safe(  # escaped, digits, the translator's words
+        f"<tr><td>{dmy(session.date)}</td><td>{kind}</td><td>{shown(session.get_status_display())}</td>"
+        f"<td>{rank}</td></tr>")
+
+
 @register.simple_tag
 def month_bar(bar, chart):
     """One month of the dashboard's bar chart: its bar (if any session), count, short name, and the

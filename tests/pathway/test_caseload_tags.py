@@ -2,7 +2,7 @@
 
 import re
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -263,3 +263,44 @@ def test_the_dashboard_charts_parts_draw_what_their_template_markup_drew():
             r"</svg>\s+", "</svg> ", render(OLD_STATUS_LEGEND_ITEM, share=share))
     legend = render("{% status_legend_item share %}", share=statuses.shares[0])
     assert "En attente d&#x27;évaluation : 1 patient (25&nbsp;%)" in legend
+
+
+# The timeline's rows: each tag against the template markup it replaces (the SVG inside {% localize off %}).
+
+OLD_TIMELINE_ROW_SVG = (
+    "{% load i18n l10n caseload %}{% localize off %}"
+    '{% for row in timeline.rows %}<g class="chart-timeline-row">\n        <text class="chart-year" x="{{ timeline.axis_start }}" y="{{ row.year_y }}">{{ row.year }} — {{ row.used }}/{{ row.cap }}{% if row.is_current_year %} — {% if row.remaining %}{% blocktranslate trimmed count n=row.remaining %}{{ n }} remaining{% plural %}{{ n }} remaining{% endblocktranslate %}{% else %}{% translate "cap reached" %}{% endif %}{% else %} ({% translate "this pathway" %}){% endif %}</text>\n        <text class="chart-end-label" x="{{ timeline.axis_end }}" y="{{ row.year_y }}" text-anchor="end">31/12</text>\n        <line class="chart-end-line" x1="{{ timeline.axis_end }}" y1="{{ row.end_line_top }}" x2="{{ timeline.axis_end }}" y2="{{ row.end_line_bottom }}"/>\n        <line class="chart-axis" x1="{{ timeline.axis_start }}" y1="{{ row.axis_y }}" x2="{{ timeline.axis_end }}" y2="{{ row.axis_y }}"/>\n        {% timeline_ticks row %}\n        {% for mark in row.marks %}{% chart_mark mark %}{% endfor %}\n        {% for mark in row.cap_marks %}<circle class="chart-cap-ring" cx="{{ mark.x }}" cy="{{ mark.y }}" r="{{ mark.ring_radius }}"/><text class="chart-cap-label" x="{{ mark.x }}" y="{{ row.cap_label_y }}" text-anchor="{{ mark.label_anchor }}">{% blocktranslate trimmed with n=mark.rank %}Session {{ n }}: cap reached{% endblocktranslate %}</text>{% endfor %}\n      </g>{% endfor %}'  # noqa: E501
+    "{% endlocalize %}")
+OLD_TIMELINE_CAPTION = "{% load i18n caseload %}" '{% for row in timeline.rows %}<p class="small mb-1">{% if row.is_current_year %}{% blocktranslate trimmed with year=row.year cap=row.cap count used=row.used %}{{ year }}: {{ used }} reimbursed session used out of {{ cap }}{% plural %}{{ year }}: {{ used }} reimbursed sessions used out of {{ cap }}{% endblocktranslate %}{% if row.counted_elsewhere %} ({% blocktranslate trimmed count n=row.counted_elsewhere %}including {{ n }} declared elsewhere or held in another pathway{% plural %}including {{ n }} declared elsewhere or held in other pathways{% endblocktranslate %}){% endif %}. {% if row.remaining %}{% blocktranslate trimmed count n=row.remaining %}{{ n }} session left until 31/12.{% plural %}{{ n }} sessions left until 31/12.{% endblocktranslate %}{% else %}{% translate "Cap reached." %}{% endif %}{% else %}{% blocktranslate trimmed with year=row.year cap=row.cap count used=row.counted_here %}{{ year }}: {{ used }} reimbursed session in this pathway (cap {{ cap }}).{% plural %}{{ year }}: {{ used }} reimbursed sessions in this pathway (cap {{ cap }}).{% endblocktranslate %}{% endif %}</p>{% endfor %}'  # noqa: E501
+OLD_TIMELINE_CELLS = "{% load i18n caseload %}" '<tbody>{% for row in timeline.rows %}{% for mark in row.marks %}\n      <tr><td>{{ mark.session.date|date:"d/m/Y" }}</td>\n        <td>{% if mark.shape == "out_of_scheme" %}{% translate "Out of scheme" %} ({{ mark.session.get_kind_display }}){% else %}{{ mark.session.get_kind_display }}{% endif %}</td>\n        <td>{{ mark.session.get_status_display }}</td>\n        <td>{% if mark.rank %}{{ mark.rank }} / {{ mark.cap }}{% if mark.reaches_cap %} — {% blocktranslate trimmed with n=mark.rank %}Session {{ n }}: cap reached{% endblocktranslate %}{% endif %}{% else %}{% translate "not counted" %}{% endif %}</td></tr>{% endfor %}{% endfor %}</tbody>'  # noqa: E501
+
+
+def timelines():
+    """Timelines of two years: under the cap, at the cap, with sessions counted elsewhere, out of scheme."""
+    today = date(2026, 11, 23)
+    held = [CareSessionFactory.build(kind=SessionKind.EVALUATION, date=date(2025, 12, 1))]
+    held += [CareSessionFactory.build(kind=SessionKind.EVALUATION, date=date(2026, 1, 5))]
+    held += [CareSessionFactory.build(date=date(2026, 1, 5) + timedelta(weeks=week)) for week in range(1, 9)]
+    held += [CareSessionFactory.build(date=date(2026, 3, 9), billing=Billing.OUT_OF_SCHEME,
+                                      out_of_scheme_fee=Decimal("60")),
+             CareSessionFactory.build(date=date(2026, 3, 16), status=SessionStatus.CANCELLED)]
+    yield charts.pathway_timeline(held, today, used_this_year=9, is_active=True)
+    yield charts.pathway_timeline(held, today, used_this_year=12, is_active=True)  # 3 counted elsewhere, at the cap
+    yield charts.pathway_timeline(held[:2], today, used_this_year=1, is_active=False)
+
+
+def test_the_timeline_rows_draw_what_their_template_markup_drew():
+    drawn_any_cap = False
+    for timeline in timelines():
+        rows = render("{% for row in timeline.rows %}{% timeline_row_svg row timeline %}{% endfor %}",
+                      timeline=timeline)
+        assert rows == squeezed(render(OLD_TIMELINE_ROW_SVG, timeline=timeline))
+        drawn_any_cap |= "plafond atteint</text>" in rows
+        captions = render("{% for row in timeline.rows %}{% timeline_row_caption row %}{% endfor %}",
+                          timeline=timeline)
+        assert captions == render(OLD_TIMELINE_CAPTION, timeline=timeline).replace(
+            '<p class="small mb-1">', "").replace("</p>", "")
+        cells = render("<tbody>{% for row in timeline.rows %}{% for mark in row.marks %}"
+                       "{% timeline_mark_cells mark %}{% endfor %}{% endfor %}</tbody>", timeline=timeline)
+        assert cells == squeezed(render(OLD_TIMELINE_CELLS, timeline=timeline))
+    assert drawn_any_cap
