@@ -5,21 +5,22 @@ about 0.2 ms a row), `{% url %}` a full reverse (about 0.1 ms) and the `date` fi
 (about 0.05 ms); the same output built here costs a few microseconds. `includes/cap_meter.html` and
 `includes/status_badge.html` call these tags too, so each widget's markup lives in one place.
 
-What is the same for every row (translated words, a reversed URL) is kept in the render context,
-which lives for one rendering only: nothing carries over to another request or language.
+What is the same for every row is computed once: translated words in the render context, which
+lives for one rendering only (nothing carries over to another request or language); a reversed URL
+once per process, keyed by what a reversal depends on (reversed_url).
 """
 
 from uuid import UUID
 
 from django import template
 from django.template.base import template_localtime
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.dateformat import format as date_format
 from django.utils.dates import MONTHS, MONTHS_AP, WEEKDAYS
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
 register = template.Library()
 
@@ -84,15 +85,33 @@ def status_badge(status, label):
     return format_html('<span class="badge {}">{}</span>', STATUS_CLASSES.get(status, "text-bg-secondary"), label)
 
 
+# Reversed URLs, escaped: for a URL with one argument, the parts around it. A URL pattern does not
+# change while the process runs; what a reversal depends on besides (the script prefix, the URLconf,
+# the language of translated patterns) is part of the key.
+_reversed = {}
+
+
+def reversed_url(url_name, with_argument):
+    key = (url_name, with_argument, get_script_prefix(), get_urlconf(), get_language())
+    known = _reversed.get(key)
+    if known is None:
+        url = escape(reverse(url_name, args=[URL_MARKER] if with_argument else None))
+        known = _reversed[key] = tuple(url.split(URL_MARKER)) if with_argument else url
+    return known
+
+
 @register.simple_tag(takes_context=True)
 def row_url(context, url_name, key):
-    """reverse(url_name, args=[key]) for a URL whose one argument is a UUID, reversed once per page
-    (the script prefix or URLconf may differ from one request to another, not within one)."""
-    known = once_per_render(context, "row_url", dict)
-    if url_name not in known:
-        known[url_name] = escape(reverse(url_name, args=[URL_MARKER])).split(URL_MARKER)
-    prefix, suffix = known[url_name]
+    """reverse(url_name, args=[key]) for a URL whose one argument is a UUID (or a UUID's text), the URL
+    itself reversed once per process."""
+    prefix, suffix = reversed_url(url_name, with_argument=True)
     return mark_safe(f"{prefix}{key if isinstance(key, UUID) else escape(key)}{suffix}")  # escaped
+
+
+@register.simple_tag
+def page_url(url_name):
+    """reverse(url_name) for a URL without arguments (the menu's), reversed once per process."""
+    return mark_safe(reversed_url(url_name, with_argument=False))  # escaped
 
 
 @register.filter(expects_localtime=True, is_safe=True)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.template import engines
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 from django.utils import translation
 
 from pathway import charts
@@ -60,6 +60,20 @@ def test_a_row_url_reverses_each_url_once_per_page():
     keys = [uuid.uuid4() for _index in range(3)]
     page = render('{% for key in keys %}{% row_url "pathway:patient_detail" key %} {% endfor %}', keys=keys)
     assert page.split() == [reverse("pathway:patient_detail", args=[key]) for key in keys]
+
+
+def test_a_url_kept_once_reversed_follows_the_script_prefix():
+    """Reversed once per process, a URL is still the one of the prefix the site is served under."""
+    key = uuid.uuid4()
+    assert render('{% page_url "pathway:dashboard" %}') == reverse("pathway:dashboard") == "/tableau-de-bord/"
+    try:
+        set_script_prefix("/cabinet/")
+        assert render('{% page_url "pathway:dashboard" %}') == "/cabinet/tableau-de-bord/"
+        assert render('{% row_url "pathway:detail" key %}', key=key) == reverse("pathway:detail", args=[key])
+        assert render('{% row_url "pathway:detail" key %}', key=key).startswith("/cabinet/parcours/")
+    finally:
+        set_script_prefix("/")
+    assert render('{% page_url "pathway:dashboard" %}') == "/tableau-de-bord/"
 
 
 def test_dmy_writes_dates_and_times_as_the_date_filter_does():
