@@ -38,6 +38,7 @@ from .models import (
     SessionStatus,
     search_key,
 )
+from .services.cap import used_in_year_clause
 
 # What the lists show of a pathway or a patient: the other columns (the evaluation's answers,
 # addresses...) are neither sent by PostgreSQL nor decoded by Python.
@@ -65,24 +66,14 @@ def used_in_year(year, patient_ref="pk"):
             + Coalesce(Subquery(declared, output_field=IntegerField()), Value(0)))
 
 
-# used_in_year() in plain SQL, for the top level of a query: nothing to build and compile per request,
-# where the ORM's two correlated subqueries cost 1 to 2 ms each. Not for a subquery: Django renames
-# the tables of a subquery, never inside raw SQL.
-USED_IN_YEAR_SQL = """(
-    (SELECT COUNT(*) FROM pathway_caresession AS held WHERE held.patient_id = {patient}
-        AND held."date" BETWEEN %s AND %s AND held.billing = %s AND held.status = %s)
-    + COALESCE((SELECT SUM(declared."count") FROM pathway_declaredsessions AS declared
-        WHERE declared.patient_id = {patient} AND declared."year" = %s), 0)
-)"""
-
-
 def used_in_year_sql(year, model, field_name):
-    """SQL expression: what used_in_year() counts, for `model`'s rows whose `field_name` is the patient."""
-    quote, adapt = connection.ops.quote_name, connection.ops.adapt_datefield_value
+    """SQL expression: what used_in_year() counts, for `model`'s rows whose `field_name` is the patient, in
+    plain SQL (services/cap.py writes it): nothing to build and compile per request, where the ORM's two
+    correlated subqueries cost 1 to 2 ms each. For the top level of a query: Django renames the tables of
+    a subquery, never inside raw SQL."""
+    quote = connection.ops.quote_name
     patient = f"{quote(model._meta.db_table)}.{quote(model._meta.get_field(field_name).column)}"
-    return RawSQL(USED_IN_YEAR_SQL.format(patient=patient), (
-        adapt(date(year, 1, 1)), adapt(date(year, 12, 31)), Billing.REIMBURSED, SessionStatus.HELD, year,
-    ), output_field=IntegerField())
+    return RawSQL(*used_in_year_clause(patient, year), output_field=IntegerField())
 
 
 def current_cap():
@@ -125,9 +116,7 @@ def patient_conditions(psychologist, query):
 
 def patient_page_sql(psychologist, query, offset, limit):
     where, params = patient_conditions(psychologist, query)
-    adapt, year = connection.ops.adapt_datefield_value, timezone.localdate().year
-    used = USED_IN_YEAR_SQL.format(patient="p.id")
-    used_params = [adapt(date(year, 1, 1)), adapt(date(year, 12, 31)), Billing.REIMBURSED, SessionStatus.HELD, year]
+    used, used_params = used_in_year_clause("p.id", timezone.localdate().year)
     return PATIENT_PAGE_SQL.format(used=used, where=where), [*used_params, *params, *params, limit, offset]
 
 
@@ -259,12 +248,11 @@ def document_columns():
 def pathway_page_sql(psychologist, pathway_id):
     from referrals.models import Referral  # referrals builds on pathway: imported when first used
 
-    adapt, year = connection.ops.adapt_datefield_value, timezone.localdate().year
+    used, used_params = used_in_year_clause("pw.patient_id", timezone.localdate().year)
     sql = PATHWAY_PAGE_SQL.format(
         pathway=column_set(Pathway, "pw").select, patient=column_set(Patient, "p").select,
-        referral=column_set(Referral, "r").select, used=USED_IN_YEAR_SQL.format(patient="pw.patient_id"))
-    params = [adapt(date(year, 1, 1)), adapt(date(year, 12, 31)), Billing.REIMBURSED, SessionStatus.HELD, year,
-              psychologist.pk, pathway_key(pathway_id)]
+        referral=column_set(Referral, "r").select, used=used)
+    params = [*used_params, psychologist.pk, pathway_key(pathway_id)]
     return sql, params, Referral
 
 

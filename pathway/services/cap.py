@@ -38,38 +38,51 @@ def counted_sessions(patient_id, year):
     )
 
 
-# The same count and the same question as fixed statements (config/model_rows.py says why): they run
-# on every recording, inside its transaction, after the patient's row is locked.
-HELD_IN_YEAR = """FROM pathway_caresession WHERE patient_id = %s AND "date" BETWEEN %s AND %s
-    AND billing = %s AND status = %s{excluding}"""
-CAP_USAGE_SQL = """SELECT (SELECT COUNT(*) {held}),
-    (SELECT COALESCE(SUM("count"), 0) FROM pathway_declaredsessions WHERE patient_id = %s AND "year" = %s)"""
-EVALUATION_HELD_SQL = """SELECT EXISTS (SELECT 1 {held} AND kind = %s)
-    OR EXISTS (SELECT 1 FROM pathway_declaredsessions WHERE patient_id = %s AND "year" = %s
-               AND included_evaluation = %s)"""
+# The cap's count in SQL, written once: a patient's reimbursed sessions held in a calendar year, plus
+# those declared done elsewhere that year. `patient` is a column of the statement (the dashboard's, the
+# lists') or a placeholder, its value then in `patient_param`; parameters follow the text's order.
+# Fixed statements (config/model_rows.py says why) for a recording's checks, run after the patient's lock.
+COUNTED_SQL = """FROM pathway_caresession AS held WHERE held.patient_id = {patient}
+    AND held."date" BETWEEN %s AND %s AND held.billing = %s AND held.status = %s{excluding}"""
+DECLARED_SQL = """FROM pathway_declaredsessions AS declared WHERE declared.patient_id = {patient}
+    AND declared."year" = %s"""
+USED_SQL = """((SELECT COUNT(*) {counted}) + COALESCE((SELECT SUM(declared."count") {declared}), 0))"""
+EVALUATION_HELD_SQL = """SELECT EXISTS (SELECT 1 {counted} AND held.kind = %s)
+    OR EXISTS (SELECT 1 {declared} AND declared.included_evaluation = %s)"""
 
 
-def held_in_year(patient_id, year, excluding_session_id):
-    """The FROM and WHERE of a patient's counted sessions in `year`, and their parameters."""
-    adapt, key = connection.ops.adapt_datefield_value, Patient._meta.pk.get_db_prep_value
-    params = [key(patient_id, connection), adapt(date(year, 1, 1)), adapt(date(year, 12, 31)), Billing.REIMBURSED,
+def counted_clause(patient, year, excluding_session_id=None, patient_param=()):
+    """The FROM and WHERE of a patient's counted sessions in `year` (as counted_sessions() filters them)."""
+    adapt = connection.ops.adapt_datefield_value
+    params = [*patient_param, adapt(date(year, 1, 1)), adapt(date(year, 12, 31)), Billing.REIMBURSED,
               SessionStatus.HELD]
     if excluding_session_id:
         params.append(CareSession._meta.pk.get_db_prep_value(excluding_session_id, connection))
-    return HELD_IN_YEAR.format(excluding=" AND id <> %s" if excluding_session_id else ""), params
+    return COUNTED_SQL.format(patient=patient, excluding=" AND held.id <> %s" if excluding_session_id else ""), params
+
+
+def used_in_year_clause(patient, year, excluding_session_id=None, patient_param=()):
+    """SQL expression: what the cap counts of `year` for the patient, and its parameters."""
+    counted, params = counted_clause(patient, year, excluding_session_id, patient_param)
+    return (USED_SQL.format(counted=counted, declared=DECLARED_SQL.format(patient=patient)),
+            [*params, *patient_param, year])
+
+
+def patient_param(patient_id):
+    return (Patient._meta.pk.get_db_prep_value(patient_id, connection),)
 
 
 def cap_usage(patient_id, day, excluding_session_id=None):
-    held, params = held_in_year(patient_id, day.year, excluding_session_id)
-    sessions, declared = fetch_rows(CAP_USAGE_SQL.format(held=held), [*params, params[0], day.year])[0]
+    used, params = used_in_year_clause("%s", day.year, excluding_session_id, patient_param(patient_id))
     cap = rules.rules_on_or_first(day).annual_cap
-    return CapUsage(day.year, int(sessions) + int(declared), cap)
+    return CapUsage(day.year, int(fetch_rows(f"SELECT {used}", params)[0][0]), cap)
 
 
 def evaluation_held_in_year(patient_id, year, excluding_session_id=None):
-    held, params = held_in_year(patient_id, year, excluding_session_id)
-    return bool(fetch_rows(EVALUATION_HELD_SQL.format(held=held),
-                           [*params, SessionKind.EVALUATION, params[0], year, True])[0][0])
+    patient = patient_param(patient_id)
+    counted, params = counted_clause("%s", year, excluding_session_id, patient)
+    sql = EVALUATION_HELD_SQL.format(counted=counted, declared=DECLARED_SQL.format(patient="%s"))
+    return bool(fetch_rows(sql, [*params, SessionKind.EVALUATION, *patient, year, True])[0][0])
 
 
 def lock_sql(table, columns):
