@@ -71,6 +71,12 @@ def cache_relation(instance, name, value):
     instance._state.fields_cache[instance._meta.get_field(name).cache_name] = value
 
 
+def db_key(model, value):
+    """`value` as the database takes `model`'s primary key (a UUID's hex on SQLite); ValidationError
+    for a value that is no key."""
+    return model._meta.pk.get_db_prep_value(value, connections[DEFAULT_ALIAS])
+
+
 def fetch_rows(sql, params):
     with connections[DEFAULT_ALIAS].cursor() as cursor:
         cursor.execute(sql, params)

@@ -14,14 +14,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connection
 from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Q, Subquery, Sum, Value
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
-from config.model_rows import cache_relation, column_set, fetch_rows
+from config.model_rows import cache_relation, column_set, db_key, fetch_rows
 from documents.models import Consent, Document
 
 from . import rules
@@ -64,16 +63,6 @@ def used_in_year(year, patient_ref="pk"):
     )
     return (Coalesce(Subquery(held, output_field=IntegerField()), Value(0))
             + Coalesce(Subquery(declared, output_field=IntegerField()), Value(0)))
-
-
-def used_in_year_sql(year, model, field_name):
-    """SQL expression: what used_in_year() counts, for `model`'s rows whose `field_name` is the patient, in
-    plain SQL (services/cap.py writes it): nothing to build and compile per request, where the ORM's two
-    correlated subqueries cost 1 to 2 ms each. For the top level of a query: Django renames the tables of
-    a subquery, never inside raw SQL."""
-    quote = connection.ops.quote_name
-    patient = f"{quote(model._meta.db_table)}.{quote(model._meta.get_field(field_name).column)}"
-    return RawSQL(*used_in_year_clause(patient, year), output_field=IntegerField())
 
 
 def current_cap():
@@ -180,8 +169,9 @@ def patient_detail(psychologist, patient_id):
     return patient
 
 
-PATHWAY_WITH_PATIENT_SQL = """
-SELECT {pathway}, {patient} FROM pathway_pathway AS pw JOIN pathway_patient AS p ON p.id = pw.patient_id
+# A pathway of the psychologist with its patient, and what a page reads along (`more`, `join`).
+OWNED_PATHWAY_SQL = """
+SELECT {pathway}, {patient}{more} FROM pathway_pathway AS pw JOIN pathway_patient AS p ON p.id = pw.patient_id{join}
 WHERE pw.psychologist_id = %s AND pw.id = %s
 """
 
@@ -189,22 +179,29 @@ WHERE pw.psychologist_id = %s AND pw.id = %s
 def pathway_key(pathway_id):
     """The pathway's key as the database takes it; a value that is no key is a 404."""
     try:
-        return Pathway._meta.pk.get_db_prep_value(pathway_id, connection)
+        return db_key(Pathway, pathway_id)
     except ValidationError:
         raise Http404 from None
 
 
-def pathway_get(psychologist, pathway_id):
-    """The psychologist's pathway with its patient (a fixed statement); another's, or none, is a 404."""
-    sql = PATHWAY_WITH_PATIENT_SQL.format(pathway=column_set(Pathway, "pw").select,
-                                          patient=column_set(Patient, "p").select)
-    rows = fetch_rows(sql, [psychologist.pk, pathway_key(pathway_id)])
+def owned_pathway(psychologist, pathway_id, more="", join="", more_params=()):
+    """The psychologist's pathway with its patient, by one fixed statement (another's, or none, is a 404);
+    its row, and where the columns after the patient's start."""
+    pathway_columns, patient_columns = column_set(Pathway, "pw"), column_set(Patient, "p")
+    sql = OWNED_PATHWAY_SQL.format(pathway=pathway_columns.select, patient=patient_columns.select, more=more,
+                                   join=join)
+    rows = fetch_rows(sql, [*more_params, psychologist.pk, pathway_key(pathway_id)])
     if not rows:
         raise Http404
-    pathway, start = column_set(Pathway, "pw").take(rows[0], 0)
-    cache_relation(pathway, "patient", column_set(Patient, "p").take(rows[0], start)[0])
+    pathway, start = pathway_columns.take(rows[0], 0)
+    patient, start = patient_columns.take(rows[0], start)
+    cache_relation(pathway, "patient", patient)
     pathway.psychologist = psychologist  # its owner, loaded with the login: no join, no second instance
-    return pathway
+    return pathway, rows[0], start
+
+
+def pathway_get(psychologist, pathway_id):
+    return owned_pathway(psychologist, pathway_id)[0]
 
 
 # --- The pathway page: four fixed statements ------------------------------------------------------
@@ -213,13 +210,6 @@ def pathway_get(psychologist, pathway_id):
 # history and documents. Plain SQL read into model instances (config/model_rows.py): the querysets
 # cost about 7 ms to build and compile on every showing, for under 0.5 ms of SQL.
 
-PATHWAY_PAGE_SQL = """
-SELECT {pathway}, {patient}, {referral}, {used} AS used_this_year
-FROM pathway_pathway AS pw
-JOIN pathway_patient AS p ON p.id = pw.patient_id
-LEFT JOIN referrals_referral AS r ON r.pathway_id = pw.id
-WHERE pw.psychologist_id = %s AND pw.id = %s
-"""
 PATHWAY_SESSIONS_SQL = """
 SELECT {session} FROM pathway_caresession AS s WHERE s.pathway_id = %s ORDER BY s."date", s.created_at, s.id
 """
@@ -245,39 +235,24 @@ def document_columns():
     return tuple(field.attname for field in Document._meta.concrete_fields if field.attname not in DOCUMENT_TEXTS)
 
 
-def pathway_page_sql(psychologist, pathway_id):
-    from referrals.models import Referral  # referrals builds on pathway: imported when first used
-
-    used, used_params = used_in_year_clause("pw.patient_id", timezone.localdate().year)
-    sql = PATHWAY_PAGE_SQL.format(
-        pathway=column_set(Pathway, "pw").select, patient=column_set(Patient, "p").select,
-        referral=column_set(Referral, "r").select, used=used)
-    params = [*used_params, psychologist.pk, pathway_key(pathway_id)]
-    return sql, params, Referral
-
-
 def pathway_detail(psychologist, pathway_id):
     """The pathway page's pathway: its patient, referral (or None) and the patient's count this year
     (`patient_used_this_year`), and its sessions in order, as `pathway.sessions.all()` (no query).
     Another psychologist's pathway, or no pathway, is a 404."""
-    sql, params, referral_model = pathway_page_sql(psychologist, pathway_id)
-    rows = fetch_rows(sql, params)
-    if not rows:
-        raise Http404
-    row = rows[0]
-    pathway, start = column_set(Pathway, "pw").take(row, 0)
-    patient, start = column_set(Patient, "p").take(row, start)
-    referral = column_set(referral_model, "r").take(row, start, outer=True)[0]
+    from referrals.models import Referral  # referrals builds on pathway: imported when first used
+
+    referral_columns = column_set(Referral, "r")
+    used, used_params = used_in_year_clause("pw.patient_id", timezone.localdate().year)
+    pathway, row, start = owned_pathway(
+        psychologist, pathway_id, more=f", {referral_columns.select}, {used} AS used_this_year",
+        join=" LEFT JOIN referrals_referral AS r ON r.pathway_id = pw.id", more_params=used_params)
+    cache_relation(pathway, "referral", referral_columns.take(row, start, outer=True)[0])
     pathway.patient_used_this_year = row[-1]
-    pathway.psychologist = psychologist  # its owner, loaded with the login: no join, no second instance
-    cache_relation(pathway, "patient", patient)
-    cache_relation(pathway, "referral", referral)
-    sessions = [column_set(CareSession).instance(values)
-                for values in fetch_rows(PATHWAY_SESSIONS_SQL.format(session=column_set(CareSession, "s").select),
-                                         [params[-1]])]
+    sessions = [column_set(CareSession).instance(values) for values in fetch_rows(
+        PATHWAY_SESSIONS_SQL.format(session=column_set(CareSession, "s").select), [db_key(Pathway, pathway.pk)])]
     for session in sessions:
         cache_relation(session, "pathway", pathway)
-        cache_relation(session, "patient", patient)  # denormalised from the pathway: the same row
+        cache_relation(session, "patient", pathway.patient)  # denormalised from the pathway: the same row
     prefetched(pathway, "sessions", sessions)
     return pathway
 
@@ -293,7 +268,7 @@ def pathway_history(pathway):
     event_columns, actor_columns = column_set(PathwayEvent, "e", EVENT_COLUMNS), column_set(User, "u", ACTOR_COLUMNS)
     events = []
     for row in fetch_rows(PATHWAY_EVENTS_SQL.format(event=event_columns.select, actor=actor_columns.select),
-                          [Pathway._meta.pk.get_db_prep_value(pathway.pk, connection)]):
+                          [db_key(Pathway, pathway.pk)]):
         event, start = event_columns.take(row, 0)
         cache_relation(event, "actor", actor_columns.take(row, start)[0])
         events.append(event)
@@ -305,7 +280,7 @@ def pathway_documents(pathway):
     documents = []
     sql = PATHWAY_DOCUMENTS_SQL.format(document=columns[0].select, consent=columns[1].select,
                                        released_to=columns[2].select)
-    for row in fetch_rows(sql, [Pathway._meta.pk.get_db_prep_value(pathway.pk, connection)]):
+    for row in fetch_rows(sql, [db_key(Pathway, pathway.pk)]):
         document, start = columns[0].take(row, 0)
         consent, start = columns[1].take(row, start, outer=True)
         released_to = columns[2].take(row, start, outer=True)[0]

@@ -6,7 +6,7 @@ from datetime import date
 from django.db import connection
 from django.db.transaction import TransactionManagementError
 
-from config.model_rows import column_set, fetch_rows
+from config.model_rows import column_set, db_key, fetch_rows
 
 from .. import rules
 from ..models import Billing, CareSession, Patient, SessionKind, SessionStatus
@@ -57,7 +57,7 @@ def counted_clause(patient, year, excluding_session_id=None, patient_param=()):
     params = [*patient_param, adapt(date(year, 1, 1)), adapt(date(year, 12, 31)), Billing.REIMBURSED,
               SessionStatus.HELD]
     if excluding_session_id:
-        params.append(CareSession._meta.pk.get_db_prep_value(excluding_session_id, connection))
+        params.append(db_key(CareSession, excluding_session_id))
     return COUNTED_SQL.format(patient=patient, excluding=" AND held.id <> %s" if excluding_session_id else ""), params
 
 
@@ -69,7 +69,7 @@ def used_in_year_clause(patient, year, excluding_session_id=None, patient_param=
 
 
 def patient_param(patient_id):
-    return (Patient._meta.pk.get_db_prep_value(patient_id, connection),)
+    return (db_key(Patient, patient_id),)
 
 
 def cap_usage(patient_id, day, excluding_session_id=None):
@@ -97,7 +97,7 @@ def lock_sql(table, columns):
 def locked(model, pk):
     """`model`'s row of key `pk`, read again and locked until the transaction ends."""
     columns = column_set(model)
-    rows = fetch_rows(lock_sql(model._meta.db_table, columns), [model._meta.pk.get_db_prep_value(pk, connection)])
+    rows = fetch_rows(lock_sql(model._meta.db_table, columns), [db_key(model, pk)])
     if not rows:
         raise model.DoesNotExist
     return columns.instance(rows[0])

@@ -7,11 +7,10 @@ locking the patient row, so the counts they read cannot change underneath them.
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.model_rows import fetch_rows
+from config.model_rows import db_key, fetch_rows
 
 from .. import rules
 from ..models import Billing, EntryMode, Pathway, SessionKind, SessionMode, SessionStatus
@@ -167,8 +166,7 @@ FIRST_EVALUATION_SQL = 'SELECT MIN("date") FROM pathway_caresession WHERE pathwa
 
 def first_evaluation_day(pathway):
     """The day of the pathway's first evaluation (held or not), None before it: a fixed statement."""
-    key = Pathway._meta.pk.get_db_prep_value(pathway.pk, connection)
-    day = fetch_rows(FIRST_EVALUATION_SQL, [key, SessionKind.EVALUATION])[0][0]
+    day = fetch_rows(FIRST_EVALUATION_SQL, [db_key(Pathway, pathway.pk), SessionKind.EVALUATION])[0][0]
     return date.fromisoformat(day) if isinstance(day, str) else day  # SQLite returns text
 
 

@@ -3,11 +3,14 @@
 from datetime import date, timedelta
 
 import pytest
+from django.db.models import IntegerField
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 
 from pathway import selectors
 from pathway.models import Billing, Pathway, PathwayStatus, Patient, SessionKind, SessionMode, SessionStatus
+from pathway.services.cap import used_in_year_clause
 from tests.factories import CareSessionFactory, DeclaredSessionsFactory, PathwayFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,6 +90,11 @@ def test_the_silent_list_puts_pathways_without_any_session_first(psychologist):
         (never.pk, None), (old.pk, TODAY - timedelta(weeks=10))]
 
 
+def used_in_year_raw(year, patient_column):
+    """The cap's SQL count (services/cap.py) as an ORM annotation, for a column of the annotated table."""
+    return RawSQL(*used_in_year_clause(patient_column, year), output_field=IntegerField())
+
+
 def test_the_sql_count_of_the_year_is_used_in_year(psychologist):
     in_care(psychologist, "Mixte", sessions=3)
     DeclaredSessionsFactory(patient=Patient.objects.get(last_name="Mixte"), count=2)
@@ -94,10 +102,10 @@ def test_the_sql_count_of_the_year_is_used_in_year(psychologist):
     PatientFactory(psychologist=psychologist, last_name="Aucun")
     year = TODAY.year
     by_orm = dict(Patient.objects.annotate(used=selectors.used_in_year(year)).values_list("last_name", "used"))
-    by_sql = dict(Patient.objects.annotate(used=selectors.used_in_year_sql(year, Patient, "id")).values_list(
+    by_sql = dict(Patient.objects.annotate(used=used_in_year_raw(year, '"pathway_patient"."id"')).values_list(
         "last_name", "used"))
     assert by_sql == by_orm == {"Mixte": 6, "Seul": 1, "Aucun": 0}
-    on_pathways = Pathway.objects.annotate(used=selectors.used_in_year_sql(year, Pathway, "patient"))
+    on_pathways = Pathway.objects.annotate(used=used_in_year_raw(year, '"pathway_pathway"."patient_id"'))
     assert sorted(on_pathways.values_list("used", flat=True)) == [1, 6]
 
 
