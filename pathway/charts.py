@@ -119,15 +119,12 @@ def status_shares(counts):
 
 # --- The one read --------------------------------------------------------------------------------
 
-# Reimbursed sessions held per day of the year (grouped into months here: no date function differs
-# between PostgreSQL and SQLite), read from the (psychologist, date, ..., billing, status) covering
-# index alone; then patients by the status of their latest pathway. Plain SQL, like the dashboard's
-# other statements: the ORM's union cost more to build and compile than to run.
+# Reimbursed sessions held per month of the year (the twelve rows the database keeps of them,
+# pathway/stored_counts.py), then patients by the status of their latest pathway. Plain SQL, like the
+# dashboard's other statements: the ORM's union cost more to build and compile than to run.
 DASHBOARD_COUNTS_SQL = """
-SELECT "date", NULL AS status, COUNT(*) FROM pathway_caresession
-WHERE psychologist_id = %(psychologist)s AND "date" BETWEEN %(first_day)s AND %(last_day)s
-    AND billing = %(reimbursed)s AND status = %(held)s
-GROUP BY "date"
+SELECT "month", NULL AS status, sessions FROM pathway_caseloadmonthcount
+WHERE psychologist_id = %(psychologist)s AND "year" = %(year)s
 UNION ALL
 SELECT NULL, status, COUNT(*) FROM ({latest}) AS latest
 GROUP BY status
@@ -160,19 +157,15 @@ def dashboard_counts(psychologist, year, vendor=None):
     """One query: reimbursed sessions held per month of `year`, and patients by their latest pathway.
 
     `vendor` chooses the latest-pathway reading (the connection's own by default; tests run both)."""
-    adapt = connection.ops.adapt_datefield_value
     sql = DASHBOARD_COUNTS_SQL.format(latest=latest_pathways_sql(vendor or connection.vendor))
     with connection.cursor() as cursor:
-        cursor.execute(sql, {
-            "psychologist": psychologist.pk, "first_day": adapt(date(year, 1, 1)),
-            "last_day": adapt(date(year, 12, 31)), "reimbursed": Billing.REIMBURSED, "held": SessionStatus.HELD,
-        })
+        cursor.execute(sql, {"psychologist": psychologist.pk, "year": year})
         rows = cursor.fetchall()
     month_counts, status_counts = {}, {}
-    for day, status, count in rows:
+    for month, status, count in rows:
         if status is None:
-            month = int(str(day)[5:7])  # a date, or its ISO text from SQLite
-            month_counts[month] = month_counts.get(month, 0) + count
+            if count:
+                month_counts[month] = count
         else:
             status_counts[status] = count
     return month_counts, status_counts

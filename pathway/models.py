@@ -177,6 +177,9 @@ class CloseReason(models.TextChoices):
     MOVED = "moved", _("Patient moved")
 
 
+STORED_BY_THE_DATABASE = ("last_held_on", "reimbursed_followups_held")
+
+
 def referral_scan_path(pathway, filename):
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
     return f"referrals/{pathway.psychologist_id}/{uuid.uuid4()}.{extension}"
@@ -213,6 +216,9 @@ class Pathway(ChoiceLabels, models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Kept by the database from the pathway's sessions (pathway/stored_counts.py), never written here.
+    last_held_on = models.DateField(null=True, editable=False)
+    reimbursed_followups_held = models.PositiveSmallIntegerField(default=0, db_default=0, editable=False)
 
     class Meta:
         ordering = ["-opened_on", "-created_at"]
@@ -223,7 +229,8 @@ class Pathway(ChoiceLabels, models.Model):
                          name="pathway_latest_idx"),
             # A caseload's open pathways with what the dashboard's lists show of them, from the index alone:
             # the largest caseload's 176 open pathways no longer read its 2,099 pathways' rows.
-            models.Index(fields=["psychologist"], include=["id", "status", "opened_on", "planned_followups", "patient"],
+            models.Index(fields=["psychologist"], include=["id", "status", "opened_on", "planned_followups", "patient",
+                                                           "last_held_on", "reimbursed_followups_held"],
                          condition=Q(status__in=ACTIVE_STATUSES), name="pathway_open_idx"),
         ]
         constraints = [
@@ -241,6 +248,13 @@ class Pathway(ChoiceLabels, models.Model):
 
     def __str__(self):
         return f"{self.patient} — {self.get_status_display()}"
+
+    def save(self, *args, **kwargs):
+        # An instance read before a session was recorded holds stale counts: an update never writes them.
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [field.name for field in self._meta.concrete_fields
+                                       if not field.primary_key and field.name not in STORED_BY_THE_DATABASE]
+        super().save(*args, **kwargs)
 
     @property
     def is_active(self):
@@ -391,3 +405,46 @@ class PathwayEvent(ChoiceLabels, models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("The pathway history is append-only.")
+
+
+# --- Counts the database keeps (pathway/stored_counts.py) ------------------------------------------
+#
+# Triggers on the sessions and the declared sessions keep these rows in step, in the transaction
+# that writes them; the dashboard reads them instead of counting a whole caseload. The annual cap is
+# still counted from the session rows themselves, under the patient's lock (services/cap.py).
+
+
+class PatientYearCount(models.Model):
+    """A patient's reimbursed sessions of a calendar year: held here, and declared done elsewhere."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+", db_index=False)
+    psychologist = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                                     db_index=False)
+    year = models.PositiveSmallIntegerField()
+    used = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["patient", "year"], name="patient_year_count_unique")]
+        indexes = [models.Index(fields=["psychologist", "year", "-used"], include=["patient"],
+                                name="patient_year_count_used_idx")]
+
+    def __str__(self):
+        return f"{self.year}: {self.used}"
+
+
+class CaseloadMonthCount(models.Model):
+    """A psychologist's reimbursed sessions held in a month, and how many of them by video."""
+
+    psychologist = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                                     db_index=False)
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    sessions = models.IntegerField()
+    video = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["psychologist", "year", "month"],
+                                               name="caseload_month_count_unique")]
+
+    def __str__(self):
+        return f"{self.month:02d}/{self.year}: {self.sessions}"

@@ -353,40 +353,23 @@ def patient_name(last_name, first_name):
 
 
 # The year's figures: the patients at or near the cap (the first rows and their number), the reimbursed
-# sessions and video follow-ups held this year, and the number of open pathways. Each patient's count is
-# read once from the (psychologist, date, ...) covering index and added to what they declared done
-# elsewhere: no count runs per patient. A patient's sessions are all recorded by their psychologist,
-# so these are the patient's own counts, as used_in_year() reads them.
+# sessions and video follow-ups held this year, and the number of open pathways. The counts are the
+# ones the database keeps (pathway/stored_counts.py): a patient's year is one row of
+# PatientYearCount, the caseload's year twelve rows of CaseloadMonthCount, however large the caseload.
 YEAR_FIGURES_SQL = """
-WITH counted AS (
-    SELECT patient_id, COUNT(*) AS n, SUM(CASE WHEN mode = %(video)s THEN 1 ELSE 0 END) AS video
-    FROM pathway_caresession
-    WHERE psychologist_id = %(psychologist)s AND "date" BETWEEN %(first_day)s AND %(last_day)s
-        AND billing = %(reimbursed)s AND status = %(held)s
-    GROUP BY patient_id
-), used AS (
-    SELECT patient_id, SUM(n) AS used FROM (
-        SELECT patient_id, n FROM counted
-        UNION ALL
-        SELECT patient_id, "count" FROM pathway_declaredsessions
-        WHERE psychologist_id = %(psychologist)s AND "year" = %(year)s
-    ) AS parts
-    GROUP BY patient_id
-    HAVING SUM(n) >= %(warning_from)s
-)
 SELECT totals.sessions, totals.video, totals.open_pathways,
     near.id, near.last_name, near.first_name, near.used, near.total
 FROM (
-    SELECT (SELECT COALESCE(SUM(n), 0) FROM counted) AS sessions,
-        (SELECT COALESCE(SUM(video), 0) FROM counted) AS video,
+    SELECT COALESCE(SUM(sessions), 0) AS sessions, COALESCE(SUM(video), 0) AS video,
         (SELECT COUNT(*) FROM pathway_pathway
          WHERE psychologist_id = %(psychologist)s AND status IN (%(awaiting)s, %(in_care)s)) AS open_pathways
+    FROM pathway_caseloadmonthcount WHERE psychologist_id = %(psychologist)s AND "year" = %(year)s
 ) AS totals
 LEFT JOIN (
-    SELECT p.id, p.last_name, p.first_name, used.used, COUNT(*) OVER () AS total
-    FROM used JOIN pathway_patient AS p ON p.id = used.patient_id
-    WHERE p.psychologist_id = %(psychologist)s
-    ORDER BY used.used DESC, p.last_name, p.first_name, p.id
+    SELECT p.id, p.last_name, p.first_name, y.used, COUNT(*) OVER () AS total
+    FROM pathway_patientyearcount AS y JOIN pathway_patient AS p ON p.id = y.patient_id
+    WHERE y.psychologist_id = %(psychologist)s AND y."year" = %(year)s AND y.used >= %(warning_from)s
+    ORDER BY y.used DESC, p.last_name, p.first_name, p.id
     LIMIT %(length)s
 ) AS near ON 1 = 1
 ORDER BY near.used DESC, near.last_name, near.first_name, near.id
@@ -419,20 +402,15 @@ def video_share(figures):
             "threshold_percent": round(100 * rules.VIDEO_SHARE_WARNING)}
 
 
-# The lists of open pathways, from one pass over them (the (psychologist, status) index): each one's
-# last held session and reimbursed follow-ups are read from the (pathway, date, ...) covering index,
-# then ranked four ways: silent for weeks, awaiting follow-ups, awaiting the evaluation, and the table
-# of open pathways by name, whose rows alone get their patient's count this year.
+# The lists of open pathways, from one pass over them (the partial covering index of open pathways,
+# which holds each one's last held session and reimbursed follow-ups, kept by the database), ranked
+# four ways: silent for weeks, awaiting follow-ups, awaiting the evaluation, and the table of open
+# pathways by name, whose rows alone get their patient's count this year (one PatientYearCount row).
 PATHWAY_LISTS_SQL = """
 WITH active AS (
     SELECT pw.id, pw.status, pw.opened_on, pw.planned_followups, pw.patient_id,
-        CASE WHEN pw.status = %(in_care)s THEN (
-            SELECT s."date" FROM pathway_caresession AS s
-            WHERE s.pathway_id = pw.id AND s.status = %(held)s ORDER BY s."date" DESC LIMIT 1
-        ) END AS last_session_on,
-        (SELECT COUNT(*) FROM pathway_caresession AS s
-         WHERE s.pathway_id = pw.id AND s.status = %(held)s AND s.kind = %(followup)s AND s.billing = %(reimbursed)s
-        ) AS followups_held
+        CASE WHEN pw.status = %(in_care)s THEN pw.last_held_on END AS last_session_on,
+        pw.reimbursed_followups_held AS followups_held
     FROM pathway_pathway AS pw
     WHERE pw.psychologist_id = %(psychologist)s AND pw.status IN (%(awaiting)s, %(in_care)s)
 ), ranked AS (
@@ -453,13 +431,8 @@ WITH active AS (
 )
 SELECT ranked.list, ranked.total, active.id, active.status, active.opened_on, active.planned_followups,
     active.last_session_on, active.followups_held, p.last_name, p.first_name,
-    CASE WHEN ranked.list = 'open' THEN (
-        SELECT COUNT(*) FROM pathway_caresession AS s
-        WHERE s.patient_id = active.patient_id AND s."date" BETWEEN %(first_day)s AND %(last_day)s
-            AND s.billing = %(reimbursed)s AND s.status = %(held)s
-    ) + COALESCE((
-        SELECT SUM(d."count") FROM pathway_declaredsessions AS d
-        WHERE d.patient_id = active.patient_id AND d."year" = %(year)s
+    CASE WHEN ranked.list = 'open' THEN COALESCE((
+        SELECT y.used FROM pathway_patientyearcount AS y WHERE y.patient_id = active.patient_id AND y."year" = %(year)s
     ), 0) END AS used_this_year
 FROM ranked
 JOIN active ON active.id = ranked.id

@@ -29,6 +29,8 @@ from pathway.models import (
 )
 from pathway.services.checks import check_min_age, check_patient_may_attend, check_referral_letter
 
+from ..stored_counts_check import assert_counts_match
+
 pytestmark = pytest.mark.django_db
 
 
@@ -57,6 +59,16 @@ def test_it_loads_the_asked_scale_and_shows_its_progress(loaded):
     assert Patient.objects.count() == 300
     assert CareSession.objects.count() > 1000
     assert "rows/s" in loaded and "keys and indexes" in loaded
+
+
+def test_the_stored_counts_are_made_from_the_loaded_rows_and_kept_after(loaded):
+    """The load runs without the triggers and counts everything once at the end; then they run again."""
+    expected = assert_counts_match()
+    assert len(expected["years"]) > 100 and len(expected["months"]) > 10
+    session = CareSession.objects.filter(billing=Billing.REIMBURSED, status=SessionStatus.HELD).first()
+    session.status = SessionStatus.CANCELLED
+    session.save()
+    assert_counts_match()
 
 
 def test_the_bench_psychologists_log_in_with_the_known_password_and_key(loaded):

@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from accounts import two_factor
 from accounts.models import User
 from pathway import national_data as data
+from pathway import stored_counts
 from pathway.models import (
     Billing,
     CareSession,
@@ -36,6 +37,7 @@ from pathway.national_caseload import Caseload
 from pathway.national_rows import COLUMNS, Calendar, Rows, copy_text, doctors_pool
 
 TABLES = tuple(COLUMNS)
+STORED_COUNT_TABLES = ("pathway_patientyearcount", "pathway_caseloadmonthcount")
 BENCH_USERNAMES = (data.LARGE_USERNAME, data.AVERAGE_USERNAME)
 CHUNK_ROWS = 100_000
 
@@ -68,7 +70,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         with transaction.atomic(), translation.override("fr"):
             truncate()
-            with keys_and_indexes_dropped(progress):
+            with stored_counts_after(progress), keys_and_indexes_dropped(progress):
                 users = psychologists_create(psychologists, seed)
                 caseloads_load(users, caseload_sizes(psychologists, patients, seed), seed, progress)
         analyze(progress)
@@ -121,6 +123,20 @@ def keys_and_indexes_dropped(progress):
         progress.phase("foreign keys")
         for table, name, definition in foreign_keys:
             cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+
+
+@contextmanager
+def stored_counts_after(progress):
+    """The counts the triggers keep (pathway/stored_counts.py), made once from all the rows at the end:
+    a trigger run per COPY row would cost more than the load itself."""
+    with connection.cursor() as cursor:
+        for table in stored_counts.TRIGGERS:
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        yield
+        progress.phase("stored counts")
+        stored_counts.rebuild(connection)
+        for table in stored_counts.TRIGGERS:
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
 
 
 def schema_objects(cursor):
@@ -266,7 +282,7 @@ def analyze(progress):
     """Statistics for the planner; outside a transaction, VACUUM also marks the event pages all-visible."""
     progress.phase("vacuum and analyze" if not connection.in_atomic_block else "analyze")
     with connection.cursor() as cursor:
-        for table in ("accounts_user", *TABLES):
+        for table in ("accounts_user", *TABLES, *STORED_COUNT_TABLES):
             cursor.execute(f"{'ANALYZE' if connection.in_atomic_block else 'VACUUM (ANALYZE)'} {table}")
     progress.done()
 

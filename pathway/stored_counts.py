@@ -1,0 +1,281 @@
+"""Counts the database keeps in step with the session rows, by triggers, for the dashboard.
+
+Summing a caseload's year on every dashboard costs as much as the caseload is large (2,000 patients:
+15 ms of SQL). These counts are kept by the database itself, in the transaction that writes a session
+or a declaration, whoever writes it (the services, the admin, a test's factory); the dashboard reads
+a few rows of them:
+
+- `PatientYearCount`: a patient's reimbursed sessions held in a calendar year, plus those declared
+  done elsewhere that year (the count the annual cap is about);
+- `CaseloadMonthCount`: a psychologist's reimbursed sessions held per month, and those by video;
+- `Pathway.last_held_on` and `Pathway.reimbursed_followups_held`: recomputed from the pathway's
+  sessions whenever one of them changes.
+
+The annual cap itself is still counted from the session rows under the patient's lock
+(services/cap.py): these counts serve reading, never a refusal.
+
+Counters move by +1/-1 (a row's old values taken out, its new ones put in): two transactions that
+write at once both land, each UPDATE waiting for the other's row. A pathway's figures are recomputed
+after locking its row, so that the recount sees a concurrent writer's committed session.
+
+The statements are the same on PostgreSQL and SQLite but for the year and month of a date and the
+trigger's wrapping. A change to them needs a migration that calls install() again.
+"""
+
+import sqlite3
+
+from .models import Billing, SessionKind, SessionMode, SessionStatus
+
+COUNTED = "{row}.billing = '{reimbursed}' AND {row}.status = '{held}'"
+PART_OF_DATE = {
+    "postgresql": {"year": "CAST(EXTRACT(YEAR FROM {date}) AS integer)",
+                   "month": "CAST(EXTRACT(MONTH FROM {date}) AS integer)"},
+    "sqlite": {"year": "CAST(strftime('%Y', {date}) AS integer)", "month": "CAST(strftime('%m', {date}) AS integer)"},
+}
+
+SESSION_IN = """
+INSERT INTO pathway_patientyearcount (patient_id, psychologist_id, "year", used)
+SELECT {row}.patient_id, {row}.psychologist_id, {year}, 1 WHERE {counted}
+ON CONFLICT (patient_id, "year") DO UPDATE SET used = pathway_patientyearcount.used + 1;
+INSERT INTO pathway_caseloadmonthcount (psychologist_id, "year", "month", sessions, video)
+SELECT {row}.psychologist_id, {year}, {month}, 1, CASE WHEN {row}.mode = '{video}' THEN 1 ELSE 0 END WHERE {counted}
+ON CONFLICT (psychologist_id, "year", "month") DO UPDATE
+    SET sessions = pathway_caseloadmonthcount.sessions + 1,
+        video = pathway_caseloadmonthcount.video + excluded.video;
+"""
+SESSION_OUT = """
+UPDATE pathway_patientyearcount SET used = used - 1
+WHERE patient_id = {row}.patient_id AND "year" = {year} AND {counted};
+UPDATE pathway_caseloadmonthcount
+SET sessions = sessions - 1, video = video - CASE WHEN {row}.mode = '{video}' THEN 1 ELSE 0 END
+WHERE psychologist_id = {row}.psychologist_id AND "year" = {year} AND "month" = {month} AND {counted};
+"""
+DECLARED_IN = """
+INSERT INTO pathway_patientyearcount (patient_id, psychologist_id, "year", used)
+SELECT NEW.patient_id, NEW.psychologist_id, NEW."year", NEW."count" WHERE 1 = 1
+ON CONFLICT (patient_id, "year") DO UPDATE SET used = pathway_patientyearcount.used + excluded.used;
+"""
+DECLARED_OUT = """
+UPDATE pathway_patientyearcount SET used = used - OLD."count" WHERE patient_id = OLD.patient_id AND "year" = OLD."year";
+"""
+# A pathway's last held session (any billing) and reimbursed follow-ups held: the dashboard's lists.
+PATHWAY_FIGURES = """
+UPDATE pathway_pathway SET
+    last_held_on = (SELECT MAX(s."date") FROM pathway_caresession AS s
+                    WHERE s.pathway_id = {pathway} AND s.status = '{held}'),
+    reimbursed_followups_held = (SELECT COUNT(*) FROM pathway_caresession AS s
+                                 WHERE s.pathway_id = {pathway} AND s.status = '{held}' AND s.kind = '{followup}'
+                                     AND s.billing = '{reimbursed}')
+WHERE id = {pathway};
+"""
+
+# PostgreSQL: one function per table and event. The pathway's row is locked before its recount:
+# FOR NO KEY UPDATE, as the UPDATE itself would, so that it never waits on a foreign key's share lock.
+# It is locked first, before the counter rows: the services lock a pathway before writing its sessions,
+# and two transactions taking the same rows in two orders would deadlock.
+POSTGRESQL = """
+CREATE OR REPLACE FUNCTION pathway_refresh_figures(target uuid) RETURNS void LANGUAGE plpgsql AS $body$
+BEGIN
+    PERFORM 1 FROM pathway_pathway WHERE id = target FOR NO KEY UPDATE;
+    {pathway_figures}
+END $body$;
+
+CREATE OR REPLACE FUNCTION pathway_session_inserted() RETURNS trigger LANGUAGE plpgsql AS $body$
+BEGIN
+    PERFORM pathway_refresh_figures(NEW.pathway_id);
+    {session_in_new}
+    RETURN NULL;
+END $body$;
+
+CREATE OR REPLACE FUNCTION pathway_session_updated() RETURNS trigger LANGUAGE plpgsql AS $body$
+BEGIN
+    PERFORM pathway_refresh_figures(OLD.pathway_id);
+    IF NEW.pathway_id <> OLD.pathway_id THEN
+        PERFORM pathway_refresh_figures(NEW.pathway_id);
+    END IF;
+    {session_out_old}
+    {session_in_new}
+    RETURN NULL;
+END $body$;
+
+CREATE OR REPLACE FUNCTION pathway_session_deleted() RETURNS trigger LANGUAGE plpgsql AS $body$
+BEGIN
+    PERFORM pathway_refresh_figures(OLD.pathway_id);
+    {session_out_old}
+    RETURN NULL;
+END $body$;
+
+CREATE OR REPLACE FUNCTION pathway_declared_changed() RETURNS trigger LANGUAGE plpgsql AS $body$
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        {declared_out}
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        {declared_in}
+    END IF;
+    RETURN NULL;
+END $body$;
+
+DROP TRIGGER IF EXISTS pathway_session_inserted ON pathway_caresession;
+CREATE TRIGGER pathway_session_inserted AFTER INSERT ON pathway_caresession
+    FOR EACH ROW EXECUTE FUNCTION pathway_session_inserted();
+DROP TRIGGER IF EXISTS pathway_session_updated ON pathway_caresession;
+CREATE TRIGGER pathway_session_updated AFTER UPDATE ON pathway_caresession
+    FOR EACH ROW WHEN ({session_changed}) EXECUTE FUNCTION pathway_session_updated();
+DROP TRIGGER IF EXISTS pathway_session_deleted ON pathway_caresession;
+CREATE TRIGGER pathway_session_deleted AFTER DELETE ON pathway_caresession
+    FOR EACH ROW EXECUTE FUNCTION pathway_session_deleted();
+DROP TRIGGER IF EXISTS pathway_declared_changed ON pathway_declaredsessions;
+CREATE TRIGGER pathway_declared_changed AFTER INSERT OR UPDATE OR DELETE ON pathway_declaredsessions
+    FOR EACH ROW EXECUTE FUNCTION pathway_declared_changed();
+"""
+
+SQLITE = """
+DROP TRIGGER IF EXISTS pathway_session_inserted;
+CREATE TRIGGER pathway_session_inserted AFTER INSERT ON pathway_caresession BEGIN
+    {session_in_new}
+    {pathway_figures_new}
+END;
+DROP TRIGGER IF EXISTS pathway_session_updated;
+CREATE TRIGGER pathway_session_updated AFTER UPDATE ON pathway_caresession WHEN {session_changed} BEGIN
+    {session_out_old}
+    {session_in_new}
+    {pathway_figures_old}
+    {pathway_figures_new}
+END;
+DROP TRIGGER IF EXISTS pathway_session_deleted;
+CREATE TRIGGER pathway_session_deleted AFTER DELETE ON pathway_caresession BEGIN
+    {session_out_old}
+    {pathway_figures_old}
+END;
+DROP TRIGGER IF EXISTS pathway_declared_inserted;
+CREATE TRIGGER pathway_declared_inserted AFTER INSERT ON pathway_declaredsessions BEGIN
+    {declared_in}
+END;
+DROP TRIGGER IF EXISTS pathway_declared_updated;
+CREATE TRIGGER pathway_declared_updated AFTER UPDATE ON pathway_declaredsessions BEGIN
+    {declared_out}
+    {declared_in}
+END;
+DROP TRIGGER IF EXISTS pathway_declared_deleted;
+CREATE TRIGGER pathway_declared_deleted AFTER DELETE ON pathway_declaredsessions BEGIN
+    {declared_out}
+END;
+"""
+
+# Only a change to what is counted moves the counts (a note or a duration does not).
+SESSION_COLUMNS = ("pathway_id", "patient_id", "psychologist_id", "kind", "billing", "date", "mode", "status")
+IS_DISTINCT = {"postgresql": "OLD.{c} IS DISTINCT FROM NEW.{c}", "sqlite": "OLD.{c} IS NOT NEW.{c}"}
+
+# Everything again from the rows: after a bulk load that ran without the triggers, or to check them.
+REBUILD = """
+DELETE FROM pathway_patientyearcount;
+INSERT INTO pathway_patientyearcount (patient_id, psychologist_id, "year", used)
+SELECT patient_id, MIN(psychologist_id), "year", SUM(n) FROM (
+    SELECT s.patient_id, s.psychologist_id, {session_year} AS "year", COUNT(*) AS n FROM pathway_caresession AS s
+    WHERE {counted_s} GROUP BY s.patient_id, s.psychologist_id, {session_year}
+    UNION ALL
+    SELECT patient_id, psychologist_id, "year", "count" FROM pathway_declaredsessions
+) AS parts
+GROUP BY patient_id, "year";
+DELETE FROM pathway_caseloadmonthcount;
+INSERT INTO pathway_caseloadmonthcount (psychologist_id, "year", "month", sessions, video)
+SELECT s.psychologist_id, {session_year}, {session_month}, COUNT(*),
+    SUM(CASE WHEN s.mode = '{video}' THEN 1 ELSE 0 END)
+FROM pathway_caresession AS s WHERE {counted_s}
+GROUP BY s.psychologist_id, {session_year}, {session_month};
+UPDATE pathway_pathway SET last_held_on = NULL, reimbursed_followups_held = 0
+WHERE last_held_on IS NOT NULL OR reimbursed_followups_held <> 0;
+UPDATE pathway_pathway SET last_held_on = figures.last_held_on, reimbursed_followups_held = figures.followups
+FROM (
+    SELECT s.pathway_id, MAX(CASE WHEN s.status = '{held}' THEN s."date" END) AS last_held_on,
+        SUM(CASE WHEN s.status = '{held}' AND s.kind = '{followup}' AND s.billing = '{reimbursed}' THEN 1 ELSE 0 END)
+            AS followups
+    FROM pathway_caresession AS s GROUP BY s.pathway_id
+) AS figures
+WHERE pathway_pathway.id = figures.pathway_id;
+"""
+
+
+def values():
+    return {"reimbursed": Billing.REIMBURSED, "held": SessionStatus.HELD, "video": SessionMode.VIDEO,
+            "followup": SessionKind.FOLLOWUP}
+
+
+def statements_for(vendor, row):
+    parts = PART_OF_DATE[vendor]
+    date = f'{row}."date"'
+    found = {**values(), "row": row, "year": parts["year"].format(date=date),
+             "month": parts["month"].format(date=date)}
+    found["counted"] = COUNTED.format(**found)
+    return found
+
+
+def fill(template, vendor, row):
+    return template.format(**statements_for(vendor, row))
+
+
+def pathway_figures(pathway):
+    return PATHWAY_FIGURES.format(**values(), pathway=pathway)
+
+
+def trigger_sql(vendor):
+    if vendor not in PART_OF_DATE:
+        raise NotImplementedError(f"Stored counts are written for PostgreSQL and SQLite, not {vendor}.")
+    template = POSTGRESQL if vendor == "postgresql" else SQLITE
+    return template.format(
+        session_in_new=fill(SESSION_IN, vendor, "NEW"), session_out_old=fill(SESSION_OUT, vendor, "OLD"),
+        declared_in=DECLARED_IN, declared_out=DECLARED_OUT, pathway_figures=pathway_figures("target"),
+        pathway_figures_new=pathway_figures("NEW.pathway_id"), pathway_figures_old=pathway_figures("OLD.pathway_id"),
+        session_changed=" OR ".join(IS_DISTINCT[vendor].format(c=column) for column in SESSION_COLUMNS),
+    )
+
+
+def rebuild_sql(vendor):
+    found = statements_for(vendor, "s")
+    return REBUILD.format(
+        **values(), session_year=found["year"], session_month=found["month"], counted_s=found["counted"],
+    )
+
+
+def run_script(connection, script):
+    """Each statement of `script` on `connection`, without parameters (the text holds % signs), in the
+    current transaction."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(script)  # many statements at once, $-quoted bodies included
+            return
+        statement = ""
+        for line in script.splitlines(keepends=True):
+            statement += line
+            if sqlite3.complete_statement(statement):  # a trigger's body ends at its END;
+                cursor.execute(statement)
+                statement = ""
+
+
+def install(connection):
+    """Create or replace the triggers."""
+    run_script(connection, trigger_sql(connection.vendor))
+
+
+def rebuild(connection):
+    """Every stored count again from the rows."""
+    run_script(connection, rebuild_sql(connection.vendor))
+
+
+TRIGGERS = {"pathway_caresession": ("pathway_session_inserted", "pathway_session_updated", "pathway_session_deleted"),
+            "pathway_declaredsessions": ("pathway_declared_changed", "pathway_declared_inserted",
+                                         "pathway_declared_updated", "pathway_declared_deleted")}
+FUNCTIONS = ("pathway_session_inserted()", "pathway_session_updated()", "pathway_session_deleted()",
+             "pathway_declared_changed()", "pathway_refresh_figures(uuid)")
+
+
+def uninstall(connection):
+    """Drop the triggers (a migration taken back): the counts then stand still."""
+    if connection.vendor == "postgresql":
+        script = "".join(f"DROP TRIGGER IF EXISTS {name} ON {table};\n"
+                         for table, names in TRIGGERS.items() for name in names)
+        script += "".join(f"DROP FUNCTION IF EXISTS {function};\n" for function in FUNCTIONS)
+    else:
+        script = "".join(f"DROP TRIGGER IF EXISTS {name};\n" for names in TRIGGERS.values() for name in names)
+    run_script(connection, script)

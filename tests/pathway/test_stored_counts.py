@@ -1,0 +1,263 @@
+"""The counts the database keeps in step with the sessions (pathway/stored_counts.py): the dashboard's."""
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from pathway import services, stored_counts
+from pathway.models import (
+    Billing,
+    CareSession,
+    CaseloadMonthCount,
+    Pathway,
+    PatientYearCount,
+    SessionKind,
+    SessionMode,
+    SessionStatus,
+)
+
+from ..factories import CareSessionFactory, DeclaredSessionsFactory, PathwayFactory, PatientFactory
+from ..stored_counts_check import assert_counts_match
+
+ROOT = Path(__file__).resolve().parents[2]
+YEAR = timezone.localdate().year
+
+
+@pytest.fixture
+def pathway(psychologist):
+    return PathwayFactory(patient=PatientFactory(psychologist=psychologist), opened_on=date(YEAR - 1, 11, 2))
+
+
+def used(patient, year=YEAR):
+    return PatientYearCount.objects.get(patient=patient, year=year).used
+
+
+@pytest.mark.django_db
+def test_a_reimbursed_held_session_counts_for_its_patient_year_month_and_pathway(pathway):
+    CareSessionFactory(pathway=pathway, date=date(YEAR, 3, 4), mode=SessionMode.VIDEO)
+
+    assert used(pathway.patient) == 1
+    month = CaseloadMonthCount.objects.get(psychologist=pathway.psychologist, year=YEAR, month=3)
+    assert (month.sessions, month.video) == (1, 1)
+    pathway.refresh_from_db()
+    assert (pathway.last_held_on, pathway.reimbursed_followups_held) == (date(YEAR, 3, 4), 1)
+
+
+@pytest.mark.django_db
+def test_cancelled_and_out_of_scheme_sessions_count_nowhere_but_a_held_one_is_the_last_held(pathway):
+    CareSessionFactory(pathway=pathway, date=date(YEAR, 3, 4), status=SessionStatus.CANCELLED)
+    CareSessionFactory(pathway=pathway, date=date(YEAR, 3, 2), billing=Billing.OUT_OF_SCHEME,
+                       out_of_scheme_fee="60.00")
+
+    assert not PatientYearCount.objects.filter(used__gt=0).exists()
+    assert not CaseloadMonthCount.objects.filter(sessions__gt=0).exists()
+    pathway.refresh_from_db()
+    assert (pathway.last_held_on, pathway.reimbursed_followups_held) == (date(YEAR, 3, 2), 0)
+    assert_counts_match()
+
+
+@pytest.mark.django_db
+def test_every_change_to_a_session_moves_the_counts_with_it(pathway):
+    other_pathway = PathwayFactory(patient=pathway.patient, psychologist=pathway.psychologist,
+                                   status="closed", closed_on=date(YEAR - 1, 12, 1), opened_on=date(YEAR - 1, 1, 5))
+    evaluation = CareSessionFactory(pathway=pathway, kind=SessionKind.EVALUATION, date=date(YEAR - 1, 12, 20))
+    session = CareSessionFactory(pathway=pathway, date=date(YEAR, 1, 8))
+    assert_counts_match()
+
+    changes = [
+        {"date": date(YEAR - 1, 12, 30)},  # to last year, another month
+        {"date": date(YEAR, 2, 3), "mode": SessionMode.VIDEO},
+        {"status": SessionStatus.CANCELLED},
+        {"status": SessionStatus.HELD, "billing": Billing.OUT_OF_SCHEME, "out_of_scheme_fee": "55.00"},
+        {"billing": Billing.REIMBURSED, "out_of_scheme_fee": None, "kind": SessionKind.FOLLOWUP},
+        {"pathway": other_pathway},
+        {"private_note": "nothing counted changes"},
+    ]
+    for change in changes:
+        for field, value in change.items():
+            setattr(session, field, value)
+        session.save()
+        assert_counts_match()
+
+    session.delete()
+    evaluation.delete()
+    assert_counts_match()
+    pathway.refresh_from_db()
+    assert (pathway.last_held_on, pathway.reimbursed_followups_held) == (None, 0)
+
+
+@pytest.mark.django_db
+def test_declared_sessions_add_to_the_patient_year_and_leave_with_their_declaration(pathway):
+    CareSessionFactory(pathway=pathway, date=date(YEAR, 2, 1))
+    declared = DeclaredSessionsFactory(patient=pathway.patient, year=YEAR, count=4)
+    assert used(pathway.patient) == 5
+
+    declared.count, declared.year = 2, YEAR - 1
+    declared.save()
+    assert (used(pathway.patient), used(pathway.patient, YEAR - 1)) == (1, 2)
+
+    declared.delete()
+    assert_counts_match()
+
+
+@pytest.mark.django_db
+def test_the_services_keep_the_counts_too(pathway, psychologist):
+    data = services.SessionInput(date=date(YEAR, 1, 10), mode="in_person", duration_minutes=45)
+    services.session_record(pathway, psychologist, kind=SessionKind.EVALUATION, data=data)
+    session = services.session_record(
+        Pathway.objects.get(pk=pathway.pk), psychologist, kind=SessionKind.FOLLOWUP,
+        data=services.SessionInput(date=date(YEAR, 1, 17), mode="video", duration_minutes=45))
+    services.session_update(session, psychologist, services.SessionInput(
+        date=date(YEAR, 1, 24), mode="in_person", duration_minutes=45, status=SessionStatus.CANCELLED))
+
+    expected = assert_counts_match()
+    assert expected["years"][(pathway.patient_id, YEAR)] == 1
+
+
+@pytest.mark.django_db
+def test_saving_a_pathway_read_before_a_session_keeps_the_stored_counts(pathway):
+    read_before = Pathway.objects.get(pk=pathway.pk)
+    CareSessionFactory(pathway=pathway, date=date(YEAR, 4, 1))
+
+    read_before.planned_followups = 6
+    read_before.save()
+
+    pathway.refresh_from_db()
+    assert (pathway.planned_followups, pathway.last_held_on, pathway.reimbursed_followups_held) == (
+        6, date(YEAR, 4, 1), 1)
+
+
+@pytest.mark.django_db
+def test_rebuild_counts_everything_again_from_the_rows(pathway):
+    CareSessionFactory(pathway=pathway, date=date(YEAR, 5, 5), mode=SessionMode.VIDEO)
+    DeclaredSessionsFactory(patient=pathway.patient, year=YEAR, count=2)
+    PatientYearCount.objects.update(used=99)
+    CaseloadMonthCount.objects.update(sessions=0, video=7)
+    Pathway.objects.update(last_held_on=None, reimbursed_followups_held=9)
+
+    stored_counts.rebuild(connection)
+
+    assert_counts_match()
+    assert used(pathway.patient) == 3
+
+
+@pytest.mark.django_db
+def test_without_the_triggers_the_counts_stand_still_until_installed_and_rebuilt(pathway):
+    stored_counts.uninstall(connection)
+    CareSessionFactory(pathway=pathway, date=date(YEAR, 6, 1))
+    assert not PatientYearCount.objects.exists()
+
+    stored_counts.install(connection)
+    stored_counts.rebuild(connection)
+
+    assert used(pathway.patient) == 1
+    CareSessionFactory(pathway=pathway, date=date(YEAR, 6, 8))
+    assert used(pathway.patient) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pathway_recounted_while_another_transaction_writes_to_it_sees_that_write(psychologist):
+    """Two transactions write a session of the same pathway (no service lock), the first holding its
+    transaction open while the second writes. The second session is out of scheme, so that no counter
+    row makes the second wait before the pathway's recount: the pathway's own lock must."""
+    pathway = PathwayFactory(patient=PatientFactory(psychologist=psychologist), opened_on=date(YEAR - 1, 1, 2))
+    first_written, errors = threading.Event(), []
+
+    def first():
+        try:
+            with transaction.atomic():
+                CareSessionFactory(pathway=pathway, date=date(YEAR, 2, 1))
+                first_written.set()
+                time.sleep(0.5)  # the second writes meanwhile, and waits on this pathway's row
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def second():
+        try:
+            first_written.wait(10)
+            CareSessionFactory(pathway=pathway, date=date(YEAR - 1, 2, 8), billing=Billing.OUT_OF_SCHEME,
+                               out_of_scheme_fee="60.00")
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    assert CareSession.objects.filter(pathway=pathway).count() == 2
+    expected = assert_counts_match()
+    assert expected["pathways"][pathway.pk] == (date(YEAR, 2, 1), 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sessions_of_one_month_written_at_once_all_count(psychologist):
+    """Eight transactions record a session of eight patients of one psychologist at once: the month's
+    counter row takes each +1 in turn."""
+    pathways = [PathwayFactory(patient=PatientFactory(psychologist=psychologist), opened_on=date(YEAR, 1, 2))
+                for _ in range(8)]
+    barrier, errors = threading.Barrier(len(pathways)), []
+
+    def write(pathway):
+        try:
+            with transaction.atomic():
+                barrier.wait(10)
+                CareSessionFactory(pathway=pathway, date=date(YEAR, 3, 3), mode=SessionMode.VIDEO)
+                time.sleep(0.05)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(pathway,)) for pathway in pathways]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    month = CaseloadMonthCount.objects.get(psychologist=psychologist, year=YEAR, month=3)
+    assert (month.sessions, month.video) == (8, 8)
+    assert_counts_match()
+
+
+def test_sqlite_keeps_the_same_counts(tmp_path):
+    """`make run`'s database: the SQLite triggers, through the migrations and the demo caseload."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}", "DEBUG": "true",
+           "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "config.settings.base"}
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "--verbosity", "0"], env=env, check=True, cwd=ROOT, timeout=300)
+    subprocess.run([*manage, "load_demo"], env=env, check=True, cwd=ROOT, timeout=300, capture_output=True)
+    check = (
+        "import django; django.setup()\n"
+        "from datetime import date\n"
+        "from pathway.models import CareSession\n"
+        "from tests.stored_counts_check import assert_counts_match\n"
+        "expected = assert_counts_match()\n"
+        "session = CareSession.objects.filter(status='held', billing='reimbursed').first()\n"
+        "session.date = date(session.date.year - 1, 12, 31); session.save()\n"
+        "assert_counts_match()\n"
+        "session.status = 'cancelled'; session.save(); assert_counts_match()\n"
+        "CareSession.objects.filter(pk=session.pk).update(status='held', date=date(session.date.year, 1, 1))\n"
+        "assert_counts_match()\n"
+        "held = sum(1 for last_held, _followups in expected['pathways'].values() if last_held)\n"
+        "print(len(expected['years']), len(expected['months']), held)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", check], env=env,
+                            check=True, cwd=ROOT, timeout=120, capture_output=True, text=True)
+    patient_years, months, pathways_held = map(int, result.stdout.split())
+    assert patient_years > 10 and months > 3 and pathways_held > 10
