@@ -318,3 +318,73 @@ def test_the_timeline_rows_draw_what_their_template_markup_drew():
                        "{% timeline_mark_cells mark %}{% endfor %}{% endfor %}</tbody>", timeline=timeline)
         assert cells == squeezed(render(OLD_TIMELINE_CELLS, timeline=timeline))
     assert drawn_any_cap
+
+
+OLD_MORE_ROWS = ('{% load i18n %}{% if rows.more %}<li class="list-group-item text-muted">'
+                 '{% blocktranslate trimmed count n=rows.more %}and {{ n }} more{% plural %}and {{ n }} more'
+                 '{% endblocktranslate %}</li>{% endif %}')
+
+
+@pytest.mark.parametrize("total", [3, 4, 5, 1200])
+def test_more_rows_says_what_the_list_include_said(total):
+    from pathway.selectors import Bounded
+
+    rows = Bounded(rows=["a", "b", "c"], total=total)
+    assert render("{% more_rows rows %}", rows=rows) == render(OLD_MORE_ROWS, rows=rows)
+    assert ("et 1 autre<" in render("{% more_rows rows %}", rows=rows)) == (total == 4)
+
+
+def test_a_list_tag_draws_its_rows_as_the_loop_of_row_tags_did():
+    sessions = [{"pathway_id": uuid.uuid4(), "patient": f"Dupré <{n}>", "date": date(2026, 11, 23 - n),
+                 "kind_label": "Suivi", "status_label": "Réalisée"} for n in range(3)]
+    pathways = [dashboard_pathway(), dashboard_pathway(last_session_on=None, status="awaiting_evaluation")]
+    near = [{"id": uuid.uuid4(), "patient": "Ève O'Neil", "used_this_year": used} for used in (10, 12)]
+    pairs = [
+        ("{% week_session_items rows %}", "{% for row in rows %}{% week_session_item row %}{% endfor %}", sessions),
+        ("{% near_cap_items rows 12 10 %}", "{% for row in rows %}{% near_cap_item row 12 10 %}{% endfor %}", near),
+        ('{% pathway_items "silent" rows %}', '{% for row in rows %}{% pathway_item "silent" row %}{% endfor %}',
+         pathways),
+        ("{% open_pathway_rows rows 12 10 %}", "{% for row in rows %}{% open_pathway_row row 12 10 %}{% endfor %}",
+         pathways),
+    ]
+    for batch, loop, rows in pairs:
+        assert render(batch, rows=rows) == render(loop, rows=rows)
+        assert render(batch, rows=[]) == ""
+    chart = charts.month_bars({3: 4, 11: 9}, 2026, date(2026, 11, 23))
+    assert render("{% month_bars chart %}", chart=chart) == render(
+        "{% for bar in chart.bars %}{% month_bar bar chart %}{% endfor %}", chart=chart)
+    assert render("{% month_table_rows chart %}", chart=chart) == render(
+        "{% for bar in chart.bars %}{% month_table_row bar %}{% endfor %}", chart=chart)
+    statuses = charts.status_shares({"in_care": 3, "closed": 1})
+    assert render("{% status_segments chart %}", chart=statuses) == render(
+        "{% for share in chart.segments %}{% status_segment share chart %}{% endfor %}", chart=statuses)
+    assert render("{% status_legend_items chart %}", chart=statuses) == render(
+        "{% for share in chart.shares %}{% status_legend_item share %}{% endfor %}", chart=statuses)
+
+
+@pytest.mark.django_db
+def test_the_session_and_history_lists_draw_their_rows_as_the_loops_did(psychologist):
+    session = CareSessionFactory(pathway__patient=PatientFactory(psychologist=psychologist))
+    sessions = [session, CareSessionFactory(pathway=session.pathway, status=SessionStatus.CANCELLED)]
+    assert render("{% session_rows rows True %}", rows=sessions) == render(
+        "{% for row in rows %}{% session_row row True %}{% endfor %}", rows=sessions)
+    event = PathwayEvent.objects.create(pathway=session.pathway, actor=psychologist,
+                                        action=PathwayEvent.Action.SESSION_RECORDED, details="<b>détail</b>")
+    assert render("{% history_items rows %}", rows=[event]) == render(
+        "{% for row in rows %}{% history_item row %}{% endfor %}", rows=[event])
+    timeline = charts.pathway_timeline(sessions, session.date, 1, True)
+    assert render("{% timeline_mark_rows timeline %}", timeline=timeline) == render(
+        "{% for row in timeline.rows %}{% for mark in row.marks %}{% timeline_mark_cells mark %}{% endfor %}"
+        "{% endfor %}", timeline=timeline)
+    assert "<td>" in render("{% timeline_mark_rows timeline %}", timeline=timeline)
+
+
+def test_escape_writes_what_django_s_escape_writes():
+    from django.utils.html import escape as django_escape
+
+    from pathway.templatetags.caseload import escape, shown
+
+    for text in ("L'Hôte <Zoé> & \"fils\"", translation.gettext_lazy("Follow-up"), 12, None):
+        assert escape(text) == django_escape(text)
+    for value in (0, 7, 1234, -5, Decimal("12.50"), True, "a<b"):
+        assert shown(value) == render("{{ value }}", value=value)
