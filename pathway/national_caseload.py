@@ -66,6 +66,9 @@ class Path:
     closed: int = None
     close_reason: str = ""
     last_stamp: str = ""
+    # What the database keeps of the pathway's sessions (pathway/stored_counts.py), written with it.
+    last_held: int = None
+    reimbursed_followups_held: int = 0
 
 
 class Caseload:
@@ -218,7 +221,8 @@ class Caseload:
             path.id, self.psy, case.id, path.status, path.entry_mode, path.referrer_kind, path.referrer_name,
             path.referral_date, "", self.iso(path.opened), path.care_reason, str(path.planned), path.answers,
             path.reasons, path.orientation, NULL if path.closed is None else self.iso(path.closed),
-            path.close_reason, created, created,
+            path.close_reason, created, created, NULL if path.last_held is None else self.iso(path.last_held),
+            str(path.reimbursed_followups_held),
         )) + "\n"
 
     def evaluate(self, case, path, story, day):
@@ -351,4 +355,7 @@ class Caseload:
                 f"{labels['status'][status]}, {labels['billing'][billing]}"
             ))
         path.last_stamp = stamp
+        if status == SessionStatus.HELD:
+            path.last_held = day if path.last_held is None else max(path.last_held, day)
+            path.reimbursed_followups_held += kind == SessionKind.FOLLOWUP and billing == Billing.REIMBURSED
         return session_id, stamp

@@ -25,6 +25,7 @@ COLUMNS = {
         "id", "psychologist_id", "patient_id", "status", "entry_mode", "referrer_kind", "referrer_name",
         "referral_date", "referral_scan", "opened_on", "care_reason", "planned_followups", "eligibility_answers",
         "exclusion_reasons", "orientation", "closed_on", "close_reason", "created_at", "updated_at",
+        "last_held_on", "reimbursed_followups_held",
     ),
     "pathway_caresession": (
         "id", "pathway_id", "patient_id", "psychologist_id", "kind", "billing", "date", "mode", "duration_minutes",

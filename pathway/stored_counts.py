@@ -168,7 +168,8 @@ SESSION_COLUMNS = ("pathway_id", "patient_id", "psychologist_id", "kind", "billi
 IS_DISTINCT = {"postgresql": "OLD.{c} IS DISTINCT FROM NEW.{c}", "sqlite": "OLD.{c} IS NOT NEW.{c}"}
 
 # Everything again from the rows: after a bulk load that ran without the triggers, or to check them.
-REBUILD = """
+# The counter tables first; then the pathways' figures (a bulk load may write those with its rows).
+REBUILD_COUNTS = """
 DELETE FROM pathway_patientyearcount;
 INSERT INTO pathway_patientyearcount (patient_id, psychologist_id, "year", used)
 SELECT patient_id, MIN(psychologist_id), "year", SUM(n) FROM (
@@ -184,6 +185,8 @@ SELECT s.psychologist_id, {session_year}, {session_month}, COUNT(*),
     SUM(CASE WHEN s.mode = '{video}' THEN 1 ELSE 0 END)
 FROM pathway_caresession AS s WHERE {counted_s}
 GROUP BY s.psychologist_id, {session_year}, {session_month};
+"""
+REBUILD_PATHWAY_FIGURES = """
 UPDATE pathway_pathway SET last_held_on = NULL, reimbursed_followups_held = 0
 WHERE last_held_on IS NOT NULL OR reimbursed_followups_held <> 0;
 UPDATE pathway_pathway SET last_held_on = figures.last_held_on, reimbursed_followups_held = figures.followups
@@ -231,11 +234,11 @@ def trigger_sql(vendor):
     )
 
 
-def rebuild_sql(vendor):
+def rebuild_sql(vendor, pathways=True):
     found = statements_for(vendor, "s")
-    return REBUILD.format(
+    return REBUILD_COUNTS.format(
         **values(), session_year=found["year"], session_month=found["month"], counted_s=found["counted"],
-    )
+    ) + (REBUILD_PATHWAY_FIGURES.format(**values()) if pathways else "")
 
 
 def run_script(connection, script):
@@ -258,9 +261,9 @@ def install(connection):
     run_script(connection, trigger_sql(connection.vendor))
 
 
-def rebuild(connection):
-    """Every stored count again from the rows."""
-    run_script(connection, rebuild_sql(connection.vendor))
+def rebuild(connection, pathways=True):
+    """Every stored count again from the rows (but the pathways' figures, with pathways=False)."""
+    run_script(connection, rebuild_sql(connection.vendor, pathways))
 
 
 TRIGGERS = {"pathway_caresession": ("pathway_session_inserted", "pathway_session_updated", "pathway_session_deleted"),
