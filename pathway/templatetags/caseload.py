@@ -10,15 +10,15 @@ lives for one rendering only (nothing carries over to another request or languag
 once per process, keyed by what a reversal depends on (reversed_url).
 """
 
+from decimal import Decimal
 from html import escape as html_escape
 from uuid import UUID
 
 from django import template
 from django.template.base import template_localtime
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils.dateformat import format as date_format
 from django.utils.dates import MONTHS, MONTHS_AP, WEEKDAYS
-from django.utils.formats import localize
+from django.utils.formats import get_format, localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, ngettext
@@ -294,10 +294,30 @@ def month_bar(bar, chart):
 
 
 def shown(value):
-    """A value as `{{ value }}` writes it: localised (numbers with a decimal comma), then escaped."""
-    if type(value) is int:  # noqa: E721 - not a bool: localize() writes an int's digits as they are
+    """A value as `{{ value }}` writes it: localised (numbers with a decimal comma), then escaped.
+
+    The commonest types take a short way to the same text (localize() looks its formats up anew at
+    each call): an int's digits, a plain str escaped, a Decimal's digits with the language's decimal
+    separator (no thousand separators: USE_THOUSAND_SEPARATOR is off)."""
+    kind = type(value)
+    if kind is int:
         return str(value)
+    if kind is str:
+        return html_escape(value)
+    if kind is Decimal:
+        return f"{value:f}".replace(".", decimal_separator())
     return conditional_escape(localize(value))
+
+
+_decimal_separators = {}
+
+
+def decimal_separator():
+    language = get_language()
+    known = _decimal_separators.get(language)
+    if known is None:
+        known = _decimal_separators[language] = get_format("DECIMAL_SEPARATOR")
+    return known
 
 
 def session_words():
@@ -338,7 +358,7 @@ def history_item(event):
         change = f" : {before}{shown(event.get_to_status_display())}"
     details = f'<br><span class="text-muted">{shown(event.details)}</span>' if event.details else ""
     return mark_safe(  # every value shown() or escaped
-        f'<li class="border-start ps-2 mb-2"><time datetime="{escape(date_format(at, "c"))}">{dmy(at)}</time> — '
+        f'<li class="border-start ps-2 mb-2"><time datetime="{escape(at.isoformat())}">{dmy(at)}</time> — '
         f"{shown(actor)} — <strong>{shown(event.get_action_display())}</strong>{change}{details}</li>")
 
 

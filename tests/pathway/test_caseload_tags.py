@@ -386,5 +386,9 @@ def test_escape_writes_what_django_s_escape_writes():
 
     for text in ("L'Hôte <Zoé> & \"fils\"", translation.gettext_lazy("Follow-up"), 12, None):
         assert escape(text) == django_escape(text)
-    for value in (0, 7, 1234, -5, Decimal("12.50"), True, "a<b"):
+    values = (0, 7, 1234, 1234567, -5, True, False, None, "a<b & 'c'", "", Decimal("12.50"), Decimal("0.00"),
+              Decimal("-3.5"), Decimal("1234.56"), Decimal("1E+2"), 2.5, date(2026, 3, 4))
+    for value in values:
         assert shown(value) == render("{{ value }}", value=value)
+    with translation.override("en"):
+        assert shown(Decimal("12.50")) == "12.50" == render("{{ value }}", value=Decimal("12.50"))
