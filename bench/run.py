@@ -84,6 +84,7 @@ def main():
         data_set.info["stored"] = pages_json(data_set, "cleanup")["removed"]  # the sessions timed over HTTP
         data_set.info.update(pages_json(data_set, "inspect"))
         pages_json(data_set, "cleanup")
+        data_set.info["stored_counts"] = stored_counts_check(data_set)
     report(sets, latencies, throughput, args)
     say(f"Load or reuse: {loaded - started:.0f} s; measurements: {time.monotonic() - loaded:.0f} s.")
 
@@ -125,6 +126,14 @@ def database_create(url):
 
 def manage(data_set, *command):
     subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=data_set.env(), check=True)
+
+
+def stored_counts_check(data_set):
+    """The dashboard's stored counts against the rows, once the run's sessions (written by up to 4
+    clients at once, then removed) went through the triggers: `manage.py stored_counts`'s verdict."""
+    result = subprocess.run([PYTHON, "manage.py", "stored_counts"], cwd=ROOT, env=data_set.env(),
+                            capture_output=True, text=True)
+    return {"match": result.returncode == 0, "said": (result.stdout + result.stderr).strip().splitlines()[-1]}
 
 
 def free_port():
@@ -368,15 +377,27 @@ def report(sets, latencies, throughput, args):
         if page != FLOOR and growth > GROWTH_TOLERANCE * (floors["full"] / floors["small"]):
             verdicts["growing"].append(f"{page} ({username}): full/small {growth:.2f}")
         say(line + f" | {growth:10.2f}")
-    for data_set in sets:
-        answered = sum(slots.recorded for slots in data_set.slots.values())
-        if answered != data_set.info["stored"]:
-            verdicts["errors"].append(f"record a session ({data_set.name}): {answered} recordings answered, "
-                                      f"{data_set.info['stored']} sessions stored")
+    verdicts["errors"] += data_errors(sets)
     say_verdicts(verdicts)
     say("Sessions recorded over HTTP, each one stored (not a replay of a double submission): "
         + ", ".join(f"{s.name} {s.info['stored']:,}" for s in sets) + ".")
+    say("The dashboard's stored counts after those sessions came and went (manage.py stored_counts): "
+        + "; ".join(f"{s.name}: {s.info['stored_counts']['said']}" for s in sets))
     say_plans(sets[-1])
+
+
+def data_errors(sets):
+    """What the run wrote that is not as it should be: a recording answered without its session stored,
+    stored counts that differ from the rows."""
+    errors = []
+    for data_set in sets:
+        answered = sum(slots.recorded for slots in data_set.slots.values())
+        if answered != data_set.info["stored"]:
+            errors.append(f"record a session ({data_set.name}): {answered} recordings answered, "
+                          f"{data_set.info['stored']} sessions stored")
+        if not data_set.info["stored_counts"]["match"]:
+            errors.append(f"stored counts ({data_set.name}): {data_set.info['stored_counts']['said']}")
+    return errors
 
 
 def say_verdicts(verdicts):

@@ -167,36 +167,75 @@ END;
 SESSION_COLUMNS = ("pathway_id", "patient_id", "psychologist_id", "kind", "billing", "date", "mode", "status")
 IS_DISTINCT = {"postgresql": "OLD.{c} IS DISTINCT FROM NEW.{c}", "sqlite": "OLD.{c} IS NOT NEW.{c}"}
 
-# Everything again from the rows: after a bulk load that ran without the triggers, or to check them.
-# The counter tables first; then the pathways' figures (a bulk load may write those with its rows).
-REBUILD_COUNTS = """
-DELETE FROM pathway_patientyearcount;
-INSERT INTO pathway_patientyearcount (patient_id, psychologist_id, "year", used)
-SELECT patient_id, MIN(psychologist_id), "year", SUM(n) FROM (
+# What the stored counts should be, from the rows: rebuilt from after a bulk load that ran without
+# the triggers, and compared with them by check().
+EXPECTED_PATIENT_YEARS = """
+SELECT patient_id, MIN(psychologist_id) AS psychologist_id, "year", SUM(n) AS used FROM (
     SELECT s.patient_id, s.psychologist_id, {session_year} AS "year", COUNT(*) AS n FROM pathway_caresession AS s
     WHERE {counted_s} GROUP BY s.patient_id, s.psychologist_id, {session_year}
     UNION ALL
     SELECT patient_id, psychologist_id, "year", "count" FROM pathway_declaredsessions
 ) AS parts
-GROUP BY patient_id, "year";
+GROUP BY patient_id, "year"
+"""
+EXPECTED_MONTHS = """
+SELECT s.psychologist_id, {session_year} AS "year", {session_month} AS "month", COUNT(*) AS sessions,
+    SUM(CASE WHEN s.mode = '{video}' THEN 1 ELSE 0 END) AS video
+FROM pathway_caresession AS s WHERE {counted_s}
+GROUP BY s.psychologist_id, {session_year}, {session_month}
+"""
+EXPECTED_PATHWAYS = """
+SELECT s.pathway_id, MAX(CASE WHEN s.status = '{held}' THEN s."date" END) AS last_held_on,
+    SUM(CASE WHEN s.status = '{held}' AND s.kind = '{followup}' AND s.billing = '{reimbursed}' THEN 1 ELSE 0 END)
+        AS followups
+FROM pathway_caresession AS s GROUP BY s.pathway_id
+"""
+# The counter tables first; then the pathways' figures (a bulk load may write those with its rows).
+REBUILD_COUNTS = """
+DELETE FROM pathway_patientyearcount;
+INSERT INTO pathway_patientyearcount (patient_id, psychologist_id, "year", used)
+SELECT patient_id, psychologist_id, "year", used FROM ({patient_years}) AS expected;
 DELETE FROM pathway_caseloadmonthcount;
 INSERT INTO pathway_caseloadmonthcount (psychologist_id, "year", "month", sessions, video)
-SELECT s.psychologist_id, {session_year}, {session_month}, COUNT(*),
-    SUM(CASE WHEN s.mode = '{video}' THEN 1 ELSE 0 END)
-FROM pathway_caresession AS s WHERE {counted_s}
-GROUP BY s.psychologist_id, {session_year}, {session_month};
+SELECT psychologist_id, "year", "month", sessions, video FROM ({months}) AS expected;
 """
 REBUILD_PATHWAY_FIGURES = """
 UPDATE pathway_pathway SET last_held_on = NULL, reimbursed_followups_held = 0
 WHERE last_held_on IS NOT NULL OR reimbursed_followups_held <> 0;
 UPDATE pathway_pathway SET last_held_on = figures.last_held_on, reimbursed_followups_held = figures.followups
-FROM (
-    SELECT s.pathway_id, MAX(CASE WHEN s.status = '{held}' THEN s."date" END) AS last_held_on,
-        SUM(CASE WHEN s.status = '{held}' AND s.kind = '{followup}' AND s.billing = '{reimbursed}' THEN 1 ELSE 0 END)
-            AS followups
-    FROM pathway_caresession AS s GROUP BY s.pathway_id
-) AS figures
+FROM ({pathways}) AS figures
 WHERE pathway_pathway.id = figures.pathway_id;
+"""
+# Rows that differ, each way (a stored row counting nothing is the same as no row).
+CHECK = """
+SELECT (
+    SELECT COUNT(*) FROM (
+        SELECT patient_id, "year", used FROM pathway_patientyearcount WHERE used <> 0
+        EXCEPT SELECT patient_id, "year", used FROM ({patient_years}) AS expected
+    ) AS stored_only
+) + (
+    SELECT COUNT(*) FROM (
+        SELECT patient_id, "year", used FROM ({patient_years}) AS expected
+        EXCEPT SELECT patient_id, "year", used FROM pathway_patientyearcount WHERE used <> 0
+    ) AS expected_only
+), (
+    SELECT COUNT(*) FROM (
+        SELECT psychologist_id, "year", "month", sessions, video FROM pathway_caseloadmonthcount
+        WHERE sessions <> 0 OR video <> 0
+        EXCEPT SELECT psychologist_id, "year", "month", sessions, video FROM ({months}) AS expected
+    ) AS stored_only
+) + (
+    SELECT COUNT(*) FROM (
+        SELECT psychologist_id, "year", "month", sessions, video FROM ({months}) AS expected
+        EXCEPT SELECT psychologist_id, "year", "month", sessions, video FROM pathway_caseloadmonthcount
+        WHERE sessions <> 0 OR video <> 0
+    ) AS expected_only
+), (
+    SELECT COUNT(*) FROM pathway_pathway AS pw LEFT JOIN ({pathways}) AS expected ON expected.pathway_id = pw.id
+    WHERE pw.reimbursed_followups_held <> COALESCE(expected.followups, 0)
+        OR CASE WHEN pw.last_held_on = expected.last_held_on THEN 0
+                WHEN pw.last_held_on IS NULL AND expected.last_held_on IS NULL THEN 0 ELSE 1 END = 1
+)
 """
 
 
@@ -234,11 +273,17 @@ def trigger_sql(vendor):
     )
 
 
-def rebuild_sql(vendor, pathways=True):
+def expected_sql(vendor):
     found = statements_for(vendor, "s")
-    return REBUILD_COUNTS.format(
-        **values(), session_year=found["year"], session_month=found["month"], counted_s=found["counted"],
-    ) + (REBUILD_PATHWAY_FIGURES.format(**values()) if pathways else "")
+    parts = {**values(), "session_year": found["year"], "session_month": found["month"],
+             "counted_s": found["counted"]}
+    return {"patient_years": EXPECTED_PATIENT_YEARS.format(**parts), "months": EXPECTED_MONTHS.format(**parts),
+            "pathways": EXPECTED_PATHWAYS.format(**parts)}
+
+
+def rebuild_sql(vendor, pathways=True):
+    expected = expected_sql(vendor)
+    return REBUILD_COUNTS.format(**expected) + (REBUILD_PATHWAY_FIGURES.format(**expected) if pathways else "")
 
 
 def run_script(connection, script):
@@ -264,6 +309,14 @@ def install(connection):
 def rebuild(connection, pathways=True):
     """Every stored count again from the rows (but the pathways' figures, with pathways=False)."""
     run_script(connection, rebuild_sql(connection.vendor, pathways))
+
+
+def check(connection):
+    """How many stored rows differ from the rows they count: {"patient years": n, "months": n, "pathways": n}."""
+    with connection.cursor() as cursor:
+        cursor.execute(CHECK.format(**expected_sql(connection.vendor)))
+        patient_years, months, pathways = cursor.fetchone()
+    return {"patient years": int(patient_years), "months": int(months), "pathways": int(pathways)}
 
 
 TRIGGERS = {"pathway_caresession": ("pathway_session_inserted", "pathway_session_updated", "pathway_session_deleted"),

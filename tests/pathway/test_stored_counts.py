@@ -6,9 +6,12 @@ import sys
 import threading
 import time
 from datetime import date
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -150,6 +153,27 @@ def test_rebuild_counts_everything_again_from_the_rows(pathway):
 
 
 @pytest.mark.django_db
+def test_the_check_finds_each_kind_of_difference_and_the_command_repairs_them(pathway):
+    CareSessionFactory(pathway=pathway, date=date(YEAR, 5, 5), mode=SessionMode.VIDEO)
+    DeclaredSessionsFactory(patient=pathway.patient, year=YEAR - 1, count=2)
+    call_command("stored_counts", stdout=StringIO())
+    assert stored_counts.check(connection) == {"patient years": 0, "months": 0, "pathways": 0}
+
+    PatientYearCount.objects.filter(year=YEAR).update(used=99)  # differs: one row each way
+    PatientYearCount.objects.create(patient=pathway.patient, psychologist=pathway.psychologist, year=YEAR - 5, used=1)
+    CaseloadMonthCount.objects.update(video=0)
+    Pathway.objects.filter(pk=pathway.pk).update(last_held_on=None)
+    assert stored_counts.check(connection) == {"patient years": 3, "months": 2, "pathways": 1}
+    with pytest.raises(CommandError, match="patient years: 3, months: 2, pathways: 1"):
+        call_command("stored_counts", stdout=StringIO())
+
+    output = StringIO()
+    call_command("stored_counts", rebuild=True, stdout=output)
+    assert "match the rows (patient years: 0, months: 0, pathways: 0)" in output.getvalue()
+    assert_counts_match()
+
+
+@pytest.mark.django_db
 def test_without_the_triggers_the_counts_stand_still_until_installed_and_rebuilt(pathway):
     stored_counts.uninstall(connection)
     CareSessionFactory(pathway=pathway, date=date(YEAR, 6, 1))
@@ -254,6 +278,15 @@ def test_sqlite_keeps_the_same_counts(tmp_path):
         "session.status = 'cancelled'; session.save(); assert_counts_match()\n"
         "CareSession.objects.filter(pk=session.pk).update(status='held', date=date(session.date.year, 1, 1))\n"
         "assert_counts_match()\n"
+        "from django.db import connection\n"
+        "from pathway import stored_counts\n"
+        "assert stored_counts.check(connection) == {'patient years': 0, 'months': 0, 'pathways': 0}\n"
+        "CareSession.objects.filter(pk=session.pk).update(status='cancelled')\n"
+        "assert stored_counts.check(connection) == {'patient years': 0, 'months': 0, 'pathways': 0}\n"
+        "stored_counts.uninstall(connection)\n"
+        "CareSession.objects.filter(pk=session.pk).update(status='held')\n"
+        "assert stored_counts.check(connection)['patient years'] == 1, stored_counts.check(connection)\n"
+        "stored_counts.install(connection); stored_counts.rebuild(connection); assert_counts_match()\n"
         "held = sum(1 for last_held, _followups in expected['pathways'].values() if last_held)\n"
         "print(len(expected['years']), len(expected['months']), held)\n"
     )
