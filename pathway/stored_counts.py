@@ -68,11 +68,19 @@ UPDATE pathway_pathway SET
                                      AND s.billing = '{reimbursed}')
 WHERE id = {pathway};
 """
+# A new session only moves them forward: no recount (recording a session is the busiest write).
+PATHWAY_SESSION_ADDED = """
+UPDATE pathway_pathway SET
+    last_held_on = CASE WHEN last_held_on IS NULL OR last_held_on < NEW."date" THEN NEW."date" ELSE last_held_on END,
+    reimbursed_followups_held = reimbursed_followups_held
+        + CASE WHEN NEW.kind = '{followup}' AND NEW.billing = '{reimbursed}' THEN 1 ELSE 0 END
+WHERE id = NEW.pathway_id AND NEW.status = '{held}';
+"""
 
-# PostgreSQL: one function per table and event. The pathway's row is locked before its recount:
-# FOR NO KEY UPDATE, as the UPDATE itself would, so that it never waits on a foreign key's share lock.
-# It is locked first, before the counter rows: the services lock a pathway before writing its sessions,
-# and two transactions taking the same rows in two orders would deadlock.
+# PostgreSQL: one function per table and event. Before a recount, the pathway's row is locked: FOR
+# NO KEY UPDATE, as the UPDATE itself would, so that it never waits on a foreign key's share lock.
+# The pathway's row is always taken first, before the counter rows: the services lock a pathway
+# before writing its sessions, and two transactions taking the same rows in two orders would deadlock.
 POSTGRESQL = """
 CREATE OR REPLACE FUNCTION pathway_refresh_figures(target uuid) RETURNS void LANGUAGE plpgsql AS $body$
 BEGIN
@@ -82,7 +90,7 @@ END $body$;
 
 CREATE OR REPLACE FUNCTION pathway_session_inserted() RETURNS trigger LANGUAGE plpgsql AS $body$
 BEGIN
-    PERFORM pathway_refresh_figures(NEW.pathway_id);
+    {pathway_session_added}
     {session_in_new}
     RETURN NULL;
 END $body$;
@@ -133,8 +141,8 @@ CREATE TRIGGER pathway_declared_changed AFTER INSERT OR UPDATE OR DELETE ON path
 SQLITE = """
 DROP TRIGGER IF EXISTS pathway_session_inserted;
 CREATE TRIGGER pathway_session_inserted AFTER INSERT ON pathway_caresession BEGIN
+    {pathway_session_added}
     {session_in_new}
-    {pathway_figures_new}
 END;
 DROP TRIGGER IF EXISTS pathway_session_updated;
 CREATE TRIGGER pathway_session_updated AFTER UPDATE ON pathway_caresession WHEN {session_changed} BEGIN
@@ -269,6 +277,7 @@ def trigger_sql(vendor):
         session_in_new=fill(SESSION_IN, vendor, "NEW"), session_out_old=fill(SESSION_OUT, vendor, "OLD"),
         declared_in=DECLARED_IN, declared_out=DECLARED_OUT, pathway_figures=pathway_figures("target"),
         pathway_figures_new=pathway_figures("NEW.pathway_id"), pathway_figures_old=pathway_figures("OLD.pathway_id"),
+        pathway_session_added=PATHWAY_SESSION_ADDED.format(**values()),
         session_changed=" OR ".join(IS_DISTINCT[vendor].format(c=column) for column in SESSION_COLUMNS),
     )
 

@@ -187,20 +187,16 @@ def test_without_the_triggers_the_counts_stand_still_until_installed_and_rebuilt
     assert used(pathway.patient) == 2
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_pathway_recounted_while_another_transaction_writes_to_it_sees_that_write(psychologist):
-    """Two transactions write a session of the same pathway (no service lock), the first holding its
-    transaction open while the second writes. The second session is out of scheme, so that no counter
-    row makes the second wait before the pathway's recount: the pathway's own lock must."""
-    pathway = PathwayFactory(patient=PatientFactory(psychologist=psychologist), opened_on=date(YEAR - 1, 1, 2))
-    first_written, errors = threading.Event(), []
+def one_then_another(first_change, second_change):
+    """first_change() in a transaction held open while second_change() runs; the errors they raised."""
+    first_done, errors = threading.Event(), []
 
     def first():
         try:
             with transaction.atomic():
-                CareSessionFactory(pathway=pathway, date=date(YEAR, 2, 1))
-                first_written.set()
-                time.sleep(0.5)  # the second writes meanwhile, and waits on this pathway's row
+                first_change()
+                first_done.set()
+                time.sleep(0.5)  # the second writes meanwhile, and waits on the pathway's row
         except Exception as error:  # noqa: BLE001 - reported below
             errors.append(error)
         finally:
@@ -208,9 +204,8 @@ def test_a_pathway_recounted_while_another_transaction_writes_to_it_sees_that_wr
 
     def second():
         try:
-            first_written.wait(10)
-            CareSessionFactory(pathway=pathway, date=date(YEAR - 1, 2, 8), billing=Billing.OUT_OF_SCHEME,
-                               out_of_scheme_fee="60.00")
+            first_done.wait(10)
+            second_change()
         except Exception as error:  # noqa: BLE001 - reported below
             errors.append(error)
         finally:
@@ -221,11 +216,49 @@ def test_a_pathway_recounted_while_another_transaction_writes_to_it_sees_that_wr
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
+    return errors
+
+
+def set_status(session_id, status):
+    session = CareSession.objects.get(pk=session_id)
+    session.status = status
+    session.save()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pathway_updated_while_another_transaction_writes_to_it_sees_that_write(psychologist):
+    """Two transactions write a session of the same pathway (no service lock), the first holding its
+    transaction open while the second writes. The second session is out of scheme, so that no counter
+    row makes the second wait before the pathway's update: the pathway's own row does, and the second
+    update starts from the first one's committed figures."""
+    pathway = PathwayFactory(patient=PatientFactory(psychologist=psychologist), opened_on=date(YEAR - 1, 1, 2))
+
+    errors = one_then_another(
+        lambda: CareSessionFactory(pathway=pathway, date=date(YEAR, 2, 1)),
+        lambda: CareSessionFactory(pathway=pathway, date=date(YEAR - 1, 2, 8), billing=Billing.OUT_OF_SCHEME,
+                                   out_of_scheme_fee="60.00"))
 
     assert errors == []
     assert CareSession.objects.filter(pathway=pathway).count() == 2
     expected = assert_counts_match()
     assert expected["pathways"][pathway.pk] == (date(YEAR, 2, 1), 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pathway_recounted_while_another_transaction_changes_it_sees_that_change(psychologist):
+    """Two session changes in one pathway at once (no service lock): each recounts the pathway's
+    sessions. The second recount must wait for the first transaction and see its change: the
+    pathway's row is locked before the recount (without that lock, it counted from before)."""
+    pathway = PathwayFactory(patient=PatientFactory(psychologist=psychologist), opened_on=date(YEAR, 1, 2))
+    held = CareSessionFactory(pathway=pathway, date=date(YEAR, 2, 1))
+    cancelled = CareSessionFactory(pathway=pathway, date=date(YEAR, 2, 8), status=SessionStatus.CANCELLED)
+
+    errors = one_then_another(lambda: set_status(held.pk, SessionStatus.CANCELLED),
+                              lambda: set_status(cancelled.pk, SessionStatus.HELD))
+
+    assert errors == []
+    expected = assert_counts_match()
+    assert expected["pathways"][pathway.pk] == (date(YEAR, 2, 8), 1)
 
 
 @pytest.mark.django_db(transaction=True)
