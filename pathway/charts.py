@@ -119,47 +119,23 @@ def status_shares(counts):
 
 # --- The one read --------------------------------------------------------------------------------
 
-# Reimbursed sessions held per month of the year (the twelve rows the database keeps of them,
-# pathway/stored_counts.py), then patients by the status of their latest pathway. Plain SQL, like the
-# dashboard's other statements: the ORM's union cost more to build and compile than to run.
+# Reimbursed sessions held per month of the year, then patients by the status of their latest
+# pathway: rows the database keeps (pathway/stored_counts.py), twelve and one per patient, read from
+# their indexes. Plain SQL, like the dashboard's other statements.
 DASHBOARD_COUNTS_SQL = """
 SELECT "month", NULL AS status, sessions FROM pathway_caseloadmonthcount
 WHERE psychologist_id = %(psychologist)s AND "year" = %(year)s
 UNION ALL
-SELECT NULL, status, COUNT(*) FROM ({latest}) AS latest
+SELECT NULL, status, COUNT(*) FROM pathway_patientlateststatus
+WHERE psychologist_id = %(psychologist)s AND status <> ''
 GROUP BY status
 """
 
-# Each patient's latest pathway (the model's ordering: opened last, then created last), among the
-# psychologist's own. PostgreSQL reads it in order from the (psychologist, patient, opened_on DESC,
-# created_at DESC) covering index: the first row of each patient, no sort, no table read. The anti-join
-# is standard SQL, for SQLite; on the bench data it cost twice as much on PostgreSQL.
-LATEST_PATHWAYS_SQL = {
-    "postgresql": """
-        SELECT DISTINCT ON (patient_id) status FROM pathway_pathway
-        WHERE psychologist_id = %(psychologist)s
-        ORDER BY patient_id, opened_on DESC, created_at DESC""",
-    "standard": """
-        SELECT status FROM pathway_pathway AS pw
-        WHERE psychologist_id = %(psychologist)s AND NOT EXISTS (
-            SELECT 1 FROM pathway_pathway AS later
-            WHERE later.psychologist_id = pw.psychologist_id AND later.patient_id = pw.patient_id
-                AND (later.opened_on > pw.opened_on
-                     OR (later.opened_on = pw.opened_on AND later.created_at > pw.created_at)))""",
-}
 
-
-def latest_pathways_sql(vendor):
-    return LATEST_PATHWAYS_SQL.get(vendor, LATEST_PATHWAYS_SQL["standard"])
-
-
-def dashboard_counts(psychologist, year, vendor=None):
-    """One query: reimbursed sessions held per month of `year`, and patients by their latest pathway.
-
-    `vendor` chooses the latest-pathway reading (the connection's own by default; tests run both)."""
-    sql = DASHBOARD_COUNTS_SQL.format(latest=latest_pathways_sql(vendor or connection.vendor))
+def dashboard_counts(psychologist, year):
+    """One query: reimbursed sessions held per month of `year`, and patients by their latest pathway."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"psychologist": psychologist.pk, "year": year})
+        cursor.execute(DASHBOARD_COUNTS_SQL, {"psychologist": psychologist.pk, "year": year})
         rows = cursor.fetchall()
     month_counts, status_counts = {}, {}
     for month, status, count in rows:

@@ -224,9 +224,6 @@ class Pathway(ChoiceLabels, models.Model):
         ordering = ["-opened_on", "-created_at"]
         indexes = [
             models.Index(fields=["psychologist", "status"]),
-            # Each patient's latest pathway, read in order and from the index alone (the dashboard's chart).
-            models.Index(fields=["psychologist", "patient", "-opened_on", "-created_at"], include=["status"],
-                         name="pathway_latest_idx"),
             # A caseload's open pathways with what the dashboard's lists show of them, from the index alone:
             # the largest caseload's 176 open pathways no longer read its 2,099 pathways' rows.
             models.Index(fields=["psychologist"], include=["id", "status", "opened_on", "planned_followups", "patient",
@@ -448,3 +445,19 @@ class CaseloadMonthCount(models.Model):
 
     def __str__(self):
         return f"{self.month:02d}/{self.year}: {self.sessions}"
+
+
+class PatientLatestStatus(models.Model):
+    """The status of the patient's latest pathway (as Pathway's ordering ranks them), "" once none is
+    left: the dashboard's chart counts a caseload's patients by it without reading their pathways."""
+
+    patient = models.OneToOneField(Patient, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    psychologist = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                                     db_index=False)
+    status = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["psychologist", "status"], name="patient_latest_status_idx")]
+
+    def __str__(self):
+        return self.status

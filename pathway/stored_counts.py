@@ -77,6 +77,22 @@ UPDATE pathway_pathway SET
 WHERE id = NEW.pathway_id AND NEW.status = '{held}';
 """
 
+# The status of the patient's latest pathway (Pathway's ordering: opened last, then created last).
+# A pathway's insertion makes the patient's row; a change or a deletion updates it if it is there
+# (a patient being erased may have lost it already).
+LATEST_STATUS_ROW = """
+INSERT INTO pathway_patientlateststatus (patient_id, psychologist_id, status)
+SELECT NEW.patient_id, NEW.psychologist_id, '' WHERE 1 = 1
+ON CONFLICT (patient_id) DO UPDATE SET status = pathway_patientlateststatus.status;
+"""
+LATEST_STATUS = """
+UPDATE pathway_patientlateststatus SET status = COALESCE((
+    SELECT pw.status FROM pathway_pathway AS pw WHERE pw.patient_id = {patient}
+    ORDER BY pw.opened_on DESC, pw.created_at DESC LIMIT 1
+), '')
+WHERE patient_id = {patient};
+"""
+
 # PostgreSQL: one function per table and event. Before a recount, the pathway's row is locked: FOR
 # NO KEY UPDATE, as the UPDATE itself would, so that it never waits on a foreign key's share lock.
 # The pathway's row is always taken first, before the counter rows: the services lock a pathway
@@ -113,6 +129,24 @@ BEGIN
     RETURN NULL;
 END $body$;
 
+-- The patient's row is written (made, or locked) first: two transactions changing one patient's
+-- pathways then recount one after the other, the second seeing the first's change.
+CREATE OR REPLACE FUNCTION pathway_latest_changed() RETURNS trigger LANGUAGE plpgsql AS $body$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        {latest_status_row}
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        PERFORM 1 FROM pathway_patientlateststatus WHERE patient_id = NEW.patient_id FOR NO KEY UPDATE;
+        {latest_status_new}
+    END IF;
+    IF TG_OP = 'DELETE' OR NEW.patient_id <> OLD.patient_id THEN
+        PERFORM 1 FROM pathway_patientlateststatus WHERE patient_id = OLD.patient_id FOR NO KEY UPDATE;
+        {latest_status_old}
+    END IF;
+    RETURN NULL;
+END $body$;
+
 CREATE OR REPLACE FUNCTION pathway_declared_changed() RETURNS trigger LANGUAGE plpgsql AS $body$
 BEGIN
     IF TG_OP <> 'INSERT' THEN
@@ -133,6 +167,15 @@ CREATE TRIGGER pathway_session_updated AFTER UPDATE ON pathway_caresession
 DROP TRIGGER IF EXISTS pathway_session_deleted ON pathway_caresession;
 CREATE TRIGGER pathway_session_deleted AFTER DELETE ON pathway_caresession
     FOR EACH ROW EXECUTE FUNCTION pathway_session_deleted();
+DROP TRIGGER IF EXISTS pathway_latest_inserted ON pathway_pathway;
+CREATE TRIGGER pathway_latest_inserted AFTER INSERT ON pathway_pathway
+    FOR EACH ROW EXECUTE FUNCTION pathway_latest_changed();
+DROP TRIGGER IF EXISTS pathway_latest_deleted ON pathway_pathway;
+CREATE TRIGGER pathway_latest_deleted AFTER DELETE ON pathway_pathway
+    FOR EACH ROW EXECUTE FUNCTION pathway_latest_changed();
+DROP TRIGGER IF EXISTS pathway_latest_updated ON pathway_pathway;
+CREATE TRIGGER pathway_latest_updated AFTER UPDATE ON pathway_pathway
+    FOR EACH ROW WHEN ({pathway_changed}) EXECUTE FUNCTION pathway_latest_changed();
 DROP TRIGGER IF EXISTS pathway_declared_changed ON pathway_declaredsessions;
 CREATE TRIGGER pathway_declared_changed AFTER INSERT OR UPDATE OR DELETE ON pathway_declaredsessions
     FOR EACH ROW EXECUTE FUNCTION pathway_declared_changed();
@@ -156,6 +199,20 @@ CREATE TRIGGER pathway_session_deleted AFTER DELETE ON pathway_caresession BEGIN
     {session_out_old}
     {pathway_figures_old}
 END;
+DROP TRIGGER IF EXISTS pathway_latest_inserted;
+CREATE TRIGGER pathway_latest_inserted AFTER INSERT ON pathway_pathway BEGIN
+    {latest_status_row}
+    {latest_status_new}
+END;
+DROP TRIGGER IF EXISTS pathway_latest_updated;
+CREATE TRIGGER pathway_latest_updated AFTER UPDATE ON pathway_pathway WHEN {pathway_changed} BEGIN
+    {latest_status_old}
+    {latest_status_new}
+END;
+DROP TRIGGER IF EXISTS pathway_latest_deleted;
+CREATE TRIGGER pathway_latest_deleted AFTER DELETE ON pathway_pathway BEGIN
+    {latest_status_old}
+END;
 DROP TRIGGER IF EXISTS pathway_declared_inserted;
 CREATE TRIGGER pathway_declared_inserted AFTER INSERT ON pathway_declaredsessions BEGIN
     {declared_in}
@@ -173,6 +230,7 @@ END;
 
 # Only a change to what is counted moves the counts (a note or a duration does not).
 SESSION_COLUMNS = ("pathway_id", "patient_id", "psychologist_id", "kind", "billing", "date", "mode", "status")
+PATHWAY_COLUMNS = ("patient_id", "status", "opened_on", "created_at")
 IS_DISTINCT = {"postgresql": "OLD.{c} IS DISTINCT FROM NEW.{c}", "sqlite": "OLD.{c} IS NOT NEW.{c}"}
 
 # What the stored counts should be, from the rows: rebuilt from after a bulk load that ran without
@@ -198,6 +256,13 @@ SELECT s.pathway_id, MAX(CASE WHEN s.status = '{held}' THEN s."date" END) AS las
         AS followups
 FROM pathway_caresession AS s GROUP BY s.pathway_id
 """
+EXPECTED_LATEST = """
+SELECT pw.patient_id, pw.psychologist_id, pw.status FROM pathway_pathway AS pw
+WHERE NOT EXISTS (
+    SELECT 1 FROM pathway_pathway AS later WHERE later.patient_id = pw.patient_id
+        AND (later.opened_on > pw.opened_on OR (later.opened_on = pw.opened_on AND later.created_at > pw.created_at))
+)
+"""
 # The counter tables first; then the pathways' figures (a bulk load may write those with its rows).
 REBUILD_COUNTS = """
 DELETE FROM pathway_patientyearcount;
@@ -206,6 +271,9 @@ SELECT patient_id, psychologist_id, "year", used FROM ({patient_years}) AS expec
 DELETE FROM pathway_caseloadmonthcount;
 INSERT INTO pathway_caseloadmonthcount (psychologist_id, "year", "month", sessions, video)
 SELECT psychologist_id, "year", "month", sessions, video FROM ({months}) AS expected;
+DELETE FROM pathway_patientlateststatus;
+INSERT INTO pathway_patientlateststatus (patient_id, psychologist_id, status)
+SELECT patient_id, psychologist_id, status FROM ({latest}) AS expected;
 """
 REBUILD_PATHWAY_FIGURES = """
 UPDATE pathway_pathway SET last_held_on = NULL, reimbursed_followups_held = 0
@@ -237,6 +305,16 @@ SELECT (
         SELECT psychologist_id, "year", "month", sessions, video FROM ({months}) AS expected
         EXCEPT SELECT psychologist_id, "year", "month", sessions, video FROM pathway_caseloadmonthcount
         WHERE sessions <> 0 OR video <> 0
+    ) AS expected_only
+), (
+    SELECT COUNT(*) FROM (
+        SELECT patient_id, status FROM pathway_patientlateststatus WHERE status <> ''
+        EXCEPT SELECT patient_id, status FROM ({latest}) AS expected
+    ) AS stored_only
+) + (
+    SELECT COUNT(*) FROM (
+        SELECT patient_id, status FROM ({latest}) AS expected
+        EXCEPT SELECT patient_id, status FROM pathway_patientlateststatus WHERE status <> ''
     ) AS expected_only
 ), (
     SELECT COUNT(*) FROM pathway_pathway AS pw LEFT JOIN ({pathways}) AS expected ON expected.pathway_id = pw.id
@@ -278,6 +356,9 @@ def trigger_sql(vendor):
         declared_in=DECLARED_IN, declared_out=DECLARED_OUT, pathway_figures=pathway_figures("target"),
         pathway_figures_new=pathway_figures("NEW.pathway_id"), pathway_figures_old=pathway_figures("OLD.pathway_id"),
         pathway_session_added=PATHWAY_SESSION_ADDED.format(**values()),
+        latest_status_row=LATEST_STATUS_ROW, latest_status_new=LATEST_STATUS.format(patient="NEW.patient_id"),
+        latest_status_old=LATEST_STATUS.format(patient="OLD.patient_id"),
+        pathway_changed=" OR ".join(IS_DISTINCT[vendor].format(c=column) for column in PATHWAY_COLUMNS),
         session_changed=" OR ".join(IS_DISTINCT[vendor].format(c=column) for column in SESSION_COLUMNS),
     )
 
@@ -287,7 +368,7 @@ def expected_sql(vendor):
     parts = {**values(), "session_year": found["year"], "session_month": found["month"],
              "counted_s": found["counted"]}
     return {"patient_years": EXPECTED_PATIENT_YEARS.format(**parts), "months": EXPECTED_MONTHS.format(**parts),
-            "pathways": EXPECTED_PATHWAYS.format(**parts)}
+            "pathways": EXPECTED_PATHWAYS.format(**parts), "latest": EXPECTED_LATEST}
 
 
 def rebuild_sql(vendor, pathways=True):
@@ -324,15 +405,17 @@ def check(connection):
     """How many stored rows differ from the rows they count: {"patient years": n, "months": n, "pathways": n}."""
     with connection.cursor() as cursor:
         cursor.execute(CHECK.format(**expected_sql(connection.vendor)))
-        patient_years, months, pathways = cursor.fetchone()
-    return {"patient years": int(patient_years), "months": int(months), "pathways": int(pathways)}
+        patient_years, months, latest, pathways = cursor.fetchone()
+    return {"patient years": int(patient_years), "months": int(months), "latest statuses": int(latest),
+            "pathways": int(pathways)}
 
 
 TRIGGERS = {"pathway_caresession": ("pathway_session_inserted", "pathway_session_updated", "pathway_session_deleted"),
+            "pathway_pathway": ("pathway_latest_inserted", "pathway_latest_updated", "pathway_latest_deleted"),
             "pathway_declaredsessions": ("pathway_declared_changed", "pathway_declared_inserted",
                                          "pathway_declared_updated", "pathway_declared_deleted")}
 FUNCTIONS = ("pathway_session_inserted()", "pathway_session_updated()", "pathway_session_deleted()",
-             "pathway_declared_changed()", "pathway_refresh_figures(uuid)")
+             "pathway_declared_changed()", "pathway_refresh_figures(uuid)", "pathway_latest_changed()")
 
 
 def uninstall(connection):

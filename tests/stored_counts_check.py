@@ -14,6 +14,7 @@ from pathway.models import (
     CaseloadMonthCount,
     DeclaredSessions,
     Pathway,
+    PatientLatestStatus,
     PatientYearCount,
     SessionKind,
     SessionMode,
@@ -42,7 +43,10 @@ def counts_from_rows():
                                                         sessions__billing=Billing.REIMBURSED)),
         )
     }
-    return {"years": dict(years), "months": months, "pathways": pathways}
+    latest = {}
+    for pathway in Pathway.objects.order_by("patient_id", "-opened_on", "-created_at"):
+        latest.setdefault(pathway.patient_id, pathway.status)
+    return {"years": dict(years), "months": months, "pathways": pathways, "latest": latest}
 
 
 def counts_stored():
@@ -53,6 +57,7 @@ def counts_stored():
                    for row in CaseloadMonthCount.objects.all() if row.sessions or row.video},
         "pathways": {row["id"]: (row["last_held_on"], row["reimbursed_followups_held"])
                      for row in Pathway.objects.values("id", "last_held_on", "reimbursed_followups_held")},
+        "latest": {row.patient_id: row.status for row in PatientLatestStatus.objects.all() if row.status},
     }
 
 

@@ -21,6 +21,8 @@ from pathway.models import (
     CareSession,
     CaseloadMonthCount,
     Pathway,
+    PathwayStatus,
+    PatientLatestStatus,
     PatientYearCount,
     SessionKind,
     SessionMode,
@@ -157,19 +159,20 @@ def test_the_check_finds_each_kind_of_difference_and_the_command_repairs_them(pa
     CareSessionFactory(pathway=pathway, date=date(YEAR, 5, 5), mode=SessionMode.VIDEO)
     DeclaredSessionsFactory(patient=pathway.patient, year=YEAR - 1, count=2)
     call_command("stored_counts", stdout=StringIO())
-    assert stored_counts.check(connection) == {"patient years": 0, "months": 0, "pathways": 0}
+    assert stored_counts.check(connection) == {"patient years": 0, "months": 0, "latest statuses": 0, "pathways": 0}
 
     PatientYearCount.objects.filter(year=YEAR).update(used=99)  # differs: one row each way
     PatientYearCount.objects.create(patient=pathway.patient, psychologist=pathway.psychologist, year=YEAR - 5, used=1)
     CaseloadMonthCount.objects.update(video=0)
+    PatientLatestStatus.objects.filter(patient=pathway.patient).update(status="closed")
     Pathway.objects.filter(pk=pathway.pk).update(last_held_on=None)
-    assert stored_counts.check(connection) == {"patient years": 3, "months": 2, "pathways": 1}
-    with pytest.raises(CommandError, match="patient years: 3, months: 2, pathways: 1"):
+    assert stored_counts.check(connection) == {"patient years": 3, "months": 2, "latest statuses": 2, "pathways": 1}
+    with pytest.raises(CommandError, match="patient years: 3, months: 2, latest statuses: 2, pathways: 1"):
         call_command("stored_counts", stdout=StringIO())
 
     output = StringIO()
     call_command("stored_counts", rebuild=True, stdout=output)
-    assert "match the rows (patient years: 0, months: 0, pathways: 0)" in output.getvalue()
+    assert "match the rows (patient years: 0, months: 0, latest statuses: 0, pathways: 0)" in output.getvalue()
     assert_counts_match()
 
 
@@ -262,6 +265,25 @@ def test_a_pathway_recounted_while_another_transaction_changes_it_sees_that_chan
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_patient_s_latest_status_recounted_while_another_pathway_is_opened_sees_it(psychologist):
+    """A new pathway (the latest) is opened while the patient's older one changes status, both at once
+    (no service lock): the second recount waits for the first and finds the new pathway the latest."""
+    patient = PatientFactory(psychologist=psychologist)
+    older = PathwayFactory(patient=patient, opened_on=date(YEAR - 2, 3, 1), status=PathwayStatus.EXCLUDED)
+
+    def close_the_older():
+        Pathway.objects.filter(pk=older.pk).update(status=PathwayStatus.CLOSED, closed_on=date(YEAR - 1, 1, 5))
+
+    errors = one_then_another(
+        lambda: PathwayFactory(patient=patient, opened_on=date(YEAR, 1, 9), status=PathwayStatus.AWAITING_EVALUATION),
+        close_the_older)
+
+    assert errors == []
+    assert PatientLatestStatus.objects.get(patient=patient).status == PathwayStatus.AWAITING_EVALUATION
+    assert_counts_match()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_sessions_of_one_month_written_at_once_all_count(psychologist):
     """Eight transactions record a session of eight patients of one psychologist at once: the month's
     counter row takes each +1 in turn."""
@@ -313,9 +335,11 @@ def test_sqlite_keeps_the_same_counts(tmp_path):
         "assert_counts_match()\n"
         "from django.db import connection\n"
         "from pathway import stored_counts\n"
-        "assert stored_counts.check(connection) == {'patient years': 0, 'months': 0, 'pathways': 0}\n"
+        "from pathway.models import Pathway\n"
+        "pathway = Pathway.objects.first(); pathway.status = 'closed'; pathway.save(); assert_counts_match()\n"
+        "assert not any(stored_counts.check(connection).values())\n"
         "CareSession.objects.filter(pk=session.pk).update(status='cancelled')\n"
-        "assert stored_counts.check(connection) == {'patient years': 0, 'months': 0, 'pathways': 0}\n"
+        "assert not any(stored_counts.check(connection).values())\n"
         "stored_counts.uninstall(connection)\n"
         "CareSession.objects.filter(pk=session.pk).update(status='held')\n"
         "assert stored_counts.check(connection)['patient years'] == 1, stored_counts.check(connection)\n"
