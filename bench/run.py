@@ -382,7 +382,7 @@ def report(sets, latencies, throughput, args):
     say("Sessions recorded over HTTP, each one stored (not a replay of a double submission): "
         + ", ".join(f"{s.name} {s.info['stored']:,}" for s in sets) + ".")
     say("The dashboard's stored counts after those sessions came and went (manage.py stored_counts): "
-        + "; ".join(f"{s.name}: {s.info['stored_counts']['said']}" for s in sets))
+        + "; ".join(f"{s.name}: {s.info['stored_counts']['said'].rstrip('.')}" for s in sets) + ".")
     say_plans(sets[-1])
 
 
