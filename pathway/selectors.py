@@ -403,44 +403,47 @@ def video_share(figures):
 
 
 # The lists of open pathways, from one pass over them (the partial covering index of open pathways,
-# which holds each one's last held session and reimbursed follow-ups, kept by the database), ranked
-# four ways: silent for weeks, awaiting follow-ups, awaiting the evaluation, and the table of open
-# pathways by name, whose rows alone get their patient's count this year (one PatientYearCount row).
+# which holds each one's last held session and reimbursed follow-ups, kept by the database) and one
+# read of their patients' names, ranked four ways: silent for weeks, awaiting follow-ups, awaiting the
+# evaluation, and the table of open pathways by name, whose rows alone get their patient's count this
+# year (one PatientYearCount row). Each ranked row carries what is shown of it: no join after ranking.
 PATHWAY_LISTS_SQL = """
 WITH active AS (
-    SELECT pw.id, pw.status, pw.opened_on, pw.planned_followups, pw.patient_id,
+    SELECT pw.id, pw.status, pw.opened_on, pw.planned_followups, pw.patient_id, p.last_name, p.first_name,
         CASE WHEN pw.status = %(in_care)s THEN pw.last_held_on END AS last_session_on,
         pw.reimbursed_followups_held AS followups_held
-    FROM pathway_pathway AS pw
+    FROM pathway_pathway AS pw JOIN pathway_patient AS p ON p.id = pw.patient_id
     WHERE pw.psychologist_id = %(psychologist)s AND pw.status IN (%(awaiting)s, %(in_care)s)
 ), ranked AS (
-    SELECT 'silent' AS list, id, ROW_NUMBER() OVER (ORDER BY last_session_on NULLS FIRST, opened_on, id) AS position,
-        COUNT(*) OVER () AS total
+    SELECT 'silent' AS list, active.*,
+        ROW_NUMBER() OVER (ORDER BY last_session_on NULLS FIRST, opened_on, id) AS position, COUNT(*) OVER () AS total
     FROM active
     WHERE status = %(in_care)s
         AND (last_session_on < %(silent_since)s OR (last_session_on IS NULL AND opened_on < %(silent_since)s))
     UNION ALL
-    SELECT 'awaiting_followups', id, ROW_NUMBER() OVER (ORDER BY opened_on, id), COUNT(*) OVER ()
+    SELECT 'awaiting_followups', active.*, ROW_NUMBER() OVER (ORDER BY opened_on, id), COUNT(*) OVER ()
     FROM active WHERE status = %(in_care)s AND followups_held = 0
     UNION ALL
-    SELECT 'awaiting_evaluation', id, ROW_NUMBER() OVER (ORDER BY opened_on, id), COUNT(*) OVER ()
+    SELECT 'awaiting_evaluation', active.*, ROW_NUMBER() OVER (ORDER BY opened_on, id), COUNT(*) OVER ()
     FROM active WHERE status = %(awaiting)s
     UNION ALL
-    SELECT 'open', active.id, ROW_NUMBER() OVER (ORDER BY p.last_name, p.first_name, active.id), COUNT(*) OVER ()
-    FROM active JOIN pathway_patient AS p ON p.id = active.patient_id
+    SELECT 'open', active.*, ROW_NUMBER() OVER (ORDER BY last_name, first_name, id), COUNT(*) OVER ()
+    FROM active
 )
-SELECT ranked.list, ranked.total, active.id, active.status, active.opened_on, active.planned_followups,
-    active.last_session_on, active.followups_held, p.last_name, p.first_name,
-    CASE WHEN ranked.list = 'open' THEN COALESCE((
-        SELECT y.used FROM pathway_patientyearcount AS y WHERE y.patient_id = active.patient_id AND y."year" = %(year)s
+SELECT list, total, id, status, opened_on, planned_followups, last_session_on, followups_held, last_name, first_name,
+    CASE WHEN list = 'open' THEN COALESCE((
+        SELECT y.used FROM pathway_patientyearcount AS y WHERE y.patient_id = ranked.patient_id AND y."year" = %(year)s
     ), 0) END AS used_this_year
 FROM ranked
-JOIN active ON active.id = ranked.id
-JOIN pathway_patient AS p ON p.id = active.patient_id
-WHERE (ranked.list <> 'open' AND ranked.position <= %(length)s)
-    OR (ranked.list = 'open' AND ranked.position > %(page_start)s AND ranked.position <= %(page_end)s)
-ORDER BY ranked.list, ranked.position
+WHERE (list <> 'open' AND position <= %(length)s)
+    OR (list = 'open' AND position > %(page_start)s AND position <= %(page_end)s)
+ORDER BY list, position
 """
+
+
+def choice_labels(choices):
+    """Each value's label, translated once for a whole list (not once per row)."""
+    return {value: str(label) for value, label in choices.choices}
 
 
 def pathway_lists(psychologist, today, page_start, page_end):
@@ -449,12 +452,13 @@ def pathway_lists(psychologist, today, page_start, page_end):
     rows = fetch(PATHWAY_LISTS_SQL, {**common_params(psychologist, today), "silent_since": silent_since,
                                      "page_start": page_start, "page_end": page_end})
     lists, totals = {"silent": [], "awaiting_followups": [], "awaiting_evaluation": [], "open": []}, {}
+    status_labels = choice_labels(PathwayStatus)
     for name, total, *row in rows:
         pathway_id, status, opened_on, planned, last_session_on, followups_held, last_name, first_name, used = row
         totals[name] = total
         lists[name].append({
             "id": as_uuid(pathway_id), "patient": patient_name(last_name, first_name), "status": status,
-            "status_label": PathwayStatus(status).label, "opened_on": as_date(opened_on),
+            "status_label": status_labels[status], "opened_on": as_date(opened_on),
             "planned_followups": planned, "last_session_on": as_date(last_session_on),
             "followups_held": followups_held, "patient_used_this_year": used,
         })
@@ -474,9 +478,10 @@ def week_sessions(psychologist, today):
     adapt, monday = connection.ops.adapt_datefield_value, today - timedelta(days=today.weekday())
     rows = fetch(WEEK_SESSIONS_SQL, {"psychologist": psychologist.pk, "week_start": adapt(monday),
                                      "week_end": adapt(monday + timedelta(days=6)), "length": DASHBOARD_LIST_LENGTH})
+    kind_labels, status_labels = choice_labels(SessionKind), choice_labels(SessionStatus)
     return Bounded([{
-        "pathway_id": as_uuid(pathway_id), "date": as_date(day), "kind_label": SessionKind(kind).label,
-        "status_label": SessionStatus(status).label, "patient": patient_name(last_name, first_name),
+        "pathway_id": as_uuid(pathway_id), "date": as_date(day), "kind_label": kind_labels[kind],
+        "status_label": status_labels[status], "patient": patient_name(last_name, first_name),
     } for pathway_id, day, kind, status, last_name, first_name, _total in rows], rows[0][-1] if rows else 0)
 
 
