@@ -1,5 +1,7 @@
 """The psychologist's referral link as shown to them: its full address and its QR code."""
 
+from functools import lru_cache
+
 import segno
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -11,9 +13,12 @@ def link_url(request, link):
     return request.build_absolute_uri(reverse("referrals:refer", kwargs={"token": link.token}))
 
 
+@lru_cache(maxsize=256)
 def qr_svg(text, scale):
     # Drawn here as inline SVG: no third-party service ever sees the link. The SVG holds only
-    # the modules' path, never the text itself, so it is safe to insert as is.
+    # the modules' path, never the text itself, so it is safe to insert as is. Drawing one takes
+    # ~7 ms and a link's address seldom changes: each is drawn once per process (a new token, a
+    # new address, a new drawing).
     return mark_safe(segno.make(text, error="m").svg_inline(scale=scale, svgclass="qr-code", omitsize=False))
 
 

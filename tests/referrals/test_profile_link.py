@@ -75,3 +75,23 @@ def test_a_doctors_profile_has_no_referral_link(client, gp):
     page = client.get(reverse("accounts:profile")).content.decode()
     assert "Votre lien d'adressage" not in page
     assert not ReferralLink.objects.exists()
+
+
+def test_a_link_s_qr_code_is_drawn_once_and_a_replaced_link_gets_its_own(client_psy, psychologist, monkeypatch):
+    from referrals import links
+
+    drawn = []
+    make = links.segno.make
+    monkeypatch.setattr(links.segno, "make", lambda text, **kwargs: drawn.append(text) or make(text, **kwargs))
+    links.qr_svg.cache_clear()
+    first = client_psy.get(reverse("accounts:profile")).content.decode()
+    again = client_psy.get(reverse("accounts:profile")).content.decode()
+    old_url = f"http://testserver/adresser/{live(psychologist).token}/"
+    assert drawn == [old_url]
+    assert first[first.index("<svg"):first.index("</svg>")] == again[again.index("<svg"):again.index("</svg>")]
+
+    client_psy.post(reverse("referrals:link_replace"))
+    replaced = client_psy.get(reverse("accounts:profile")).content.decode()
+    assert drawn == [old_url, f"http://testserver/adresser/{live(psychologist).token}/"]
+    assert replaced[replaced.index("<svg"):replaced.index("</svg>")] != first[first.index("<svg"):first.index("</svg>")]
+    links.qr_svg.cache_clear()
