@@ -279,6 +279,11 @@ class Billing(models.TextChoices):
     OUT_OF_SCHEME = "out_of_scheme", _("Out of scheme")
 
 
+# The sessions the annual cap counts (DOMAIN.md §4): reimbursed and held. Written once: the cap's
+# count (services/cap.py), the stored counts' triggers (stored_counts.py) and counts_towards_cap read it.
+CAP_COUNTED = {"billing": Billing.REIMBURSED, "status": SessionStatus.HELD}
+
+
 class CareSession(ChoiceLabels, models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # No single-column indexes on the keys: the (key, date, ...) indexes below serve those lookups.
@@ -340,7 +345,7 @@ class CareSession(ChoiceLabels, models.Model):
 
     @property
     def counts_towards_cap(self):
-        return self.is_reimbursed and self.status == SessionStatus.HELD
+        return all(getattr(self, field) == value for field, value in CAP_COUNTED.items())
 
     def fee_split(self):
         if not self.is_reimbursed:

@@ -33,7 +33,6 @@ from .models import (
     PathwayStatus,
     Patient,
     SessionKind,
-    SessionMode,
     SessionStatus,
     search_key,
 )
@@ -330,11 +329,8 @@ def fetch(sql, params):
 
 
 def common_params(psychologist, today):
-    adapt = connection.ops.adapt_datefield_value
     return {
-        "psychologist": psychologist.pk, "year": today.year, "first_day": adapt(date(today.year, 1, 1)),
-        "last_day": adapt(date(today.year, 12, 31)), "reimbursed": Billing.REIMBURSED, "held": SessionStatus.HELD,
-        "followup": SessionKind.FOLLOWUP, "video": SessionMode.VIDEO, "awaiting": PathwayStatus.AWAITING_EVALUATION,
+        "psychologist": psychologist.pk, "year": today.year, "awaiting": PathwayStatus.AWAITING_EVALUATION,
         "in_care": PathwayStatus.IN_CARE, "length": DASHBOARD_LIST_LENGTH,
     }
 

@@ -24,9 +24,9 @@ trigger's wrapping. A change to them needs a migration that calls install() agai
 
 import sqlite3
 
-from .models import Billing, SessionKind, SessionMode, SessionStatus
+from .models import CAP_COUNTED, Billing, SessionKind, SessionMode, SessionStatus
 
-COUNTED = "{row}.billing = '{reimbursed}' AND {row}.status = '{held}'"
+COUNTED = " AND ".join(f"{{row}}.{field} = '{value}'" for field, value in CAP_COUNTED.items())
 PART_OF_DATE = {
     "postgresql": {"year": "CAST(EXTRACT(YEAR FROM {date}) AS integer)",
                    "month": "CAST(EXTRACT(MONTH FROM {date}) AS integer)"},

@@ -9,7 +9,7 @@ from django.db.transaction import TransactionManagementError
 from config.model_rows import column_set, db_key, fetch_rows
 
 from .. import rules
-from ..models import Billing, CareSession, Patient, SessionKind, SessionStatus
+from ..models import CAP_COUNTED, CareSession, Patient, SessionKind
 
 
 @dataclass(frozen=True)
@@ -33,17 +33,16 @@ class CapUsage:
 
 def counted_sessions(patient_id, year):
     """Reimbursed sessions held in the calendar year: counted from the rows, never stored."""
-    return CareSession.objects.filter(
-        patient_id=patient_id, date__year=year, billing=Billing.REIMBURSED, status=SessionStatus.HELD
-    )
+    return CareSession.objects.filter(patient_id=patient_id, date__year=year, **CAP_COUNTED)
 
 
 # The cap's count in SQL, written once: a patient's reimbursed sessions held in a calendar year, plus
 # those declared done elsewhere that year. `patient` is a column of the statement (the dashboard's, the
 # lists') or a placeholder, its value then in `patient_param`; parameters follow the text's order.
 # Fixed statements (config/model_rows.py says why) for a recording's checks, run after the patient's lock.
+CAP_COUNTED_SQL = " AND ".join(f"held.{field} = %s" for field in CAP_COUNTED)  # CAP_COUNTED's values follow
 COUNTED_SQL = """FROM pathway_caresession AS held WHERE held.patient_id = {patient}
-    AND held."date" BETWEEN %s AND %s AND held.billing = %s AND held.status = %s{excluding}"""
+    AND held."date" BETWEEN %s AND %s AND """ + CAP_COUNTED_SQL + "{excluding}"
 DECLARED_SQL = """FROM pathway_declaredsessions AS declared WHERE declared.patient_id = {patient}
     AND declared."year" = %s"""
 USED_SQL = """((SELECT COUNT(*) {counted}) + COALESCE((SELECT SUM(declared."count") {declared}), 0))"""
@@ -54,8 +53,7 @@ EVALUATION_HELD_SQL = """SELECT EXISTS (SELECT 1 {counted} AND held.kind = %s)
 def counted_clause(patient, year, excluding_session_id=None, patient_param=()):
     """The FROM and WHERE of a patient's counted sessions in `year` (as counted_sessions() filters them)."""
     adapt = connection.ops.adapt_datefield_value
-    params = [*patient_param, adapt(date(year, 1, 1)), adapt(date(year, 12, 31)), Billing.REIMBURSED,
-              SessionStatus.HELD]
+    params = [*patient_param, adapt(date(year, 1, 1)), adapt(date(year, 12, 31)), *CAP_COUNTED.values()]
     if excluding_session_id:
         params.append(db_key(CareSession, excluding_session_id))
     return COUNTED_SQL.format(patient=patient, excluding=" AND held.id <> %s" if excluding_session_id else ""), params
