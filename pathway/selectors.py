@@ -329,10 +329,23 @@ def fetch(sql, params):
 
 
 def common_params(psychologist, today):
-    return {
-        "psychologist": psychologist.pk, "year": today.year, "awaiting": PathwayStatus.AWAITING_EVALUATION,
-        "in_care": PathwayStatus.IN_CARE, "length": DASHBOARD_LIST_LENGTH,
-    }
+    return {"psychologist": psychologist.pk, "year": today.year, "length": DASHBOARD_LIST_LENGTH}
+
+
+SQL_CONSTANT = re.compile(r"[a-z_]+")
+
+
+def with_statuses(sql):
+    """`sql` with the open statuses written in as literals, not bound as parameters. A prepared
+    statement soon runs a generic plan, made without its parameters' values: with the statuses as
+    parameters that plan cannot prove `status IN (...)` matches the partial index of open pathways,
+    and reads every pathway the psychologist ever had (3 ms instead of 1 ms for the largest caseload)."""
+    statuses = {"awaiting": PathwayStatus.AWAITING_EVALUATION.value, "in_care": PathwayStatus.IN_CARE.value}
+    for name, value in statuses.items():
+        if not SQL_CONSTANT.fullmatch(value):
+            raise ValueError(f"{value!r} cannot be written into SQL as it is")
+        sql = sql.replace(f"%({name})s", f"'{value}'")
+    return sql
 
 
 def as_uuid(value):
@@ -370,6 +383,7 @@ LEFT JOIN (
 ) AS near ON 1 = 1
 ORDER BY near.used DESC, near.last_name, near.first_name, near.id
 """
+YEAR_FIGURES_SQL = with_statuses(YEAR_FIGURES_SQL)
 
 
 @dataclass(frozen=True)
@@ -435,6 +449,7 @@ WHERE (list <> 'open' AND position <= %(length)s)
     OR (list = 'open' AND position > %(page_start)s AND position <= %(page_end)s)
 ORDER BY list, position
 """
+PATHWAY_LISTS_SQL = with_statuses(PATHWAY_LISTS_SQL)
 
 
 def choice_labels(choices):
