@@ -8,8 +8,10 @@ converters the ORM's compiler applies (SQLite's dates, JSON, booleans...), then 
 instance read with some columns only has the others deferred, as with `.only()`.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from django.db import connections
 
@@ -81,3 +83,43 @@ def fetch_rows(sql, params):
     with connections[DEFAULT_ALIAS].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+@dataclass(frozen=True)
+class Read:
+    """A statement of a page, and what its rows become (`result(rows)`)."""
+
+    sql: str
+    params: Any
+    result: Callable[[list], Any] = list
+
+
+def pipelines(connection):
+    if connection.vendor != "postgresql":
+        return False
+    from psycopg import Pipeline
+
+    return Pipeline.is_supported()
+
+
+def read_together(*reads):
+    """Each read's result. On PostgreSQL the statements go out together in one pipeline and come back
+    together: one round trip to the server, not one each (a page waits 0.1 to 0.4 ms on every round
+    trip, more than most of its statements take to run). Each statement still runs and is counted on
+    its own, in its own implicit transaction (autocommit) or in the transaction open around it.
+    Elsewhere (SQLite), one after the other."""
+    connection = connections[DEFAULT_ALIAS]
+    if len(reads) < 2 or not pipelines(connection):
+        return [read.result(fetch_rows(read.sql, read.params)) for read in reads]
+    connection.ensure_connection()
+    cursors = [connection.cursor() for _read in reads]
+    try:
+        # Sent on leaving the block (with the pipeline's Sync), and fetched then: fetching inside it
+        # would cost a second round trip.
+        with connection.wrap_database_errors, connection.connection.pipeline():
+            for cursor, read in zip(cursors, reads, strict=True):
+                cursor.execute(read.sql, read.params)
+        return [read.result(cursor.fetchall()) for cursor, read in zip(cursors, reads, strict=True)]
+    finally:
+        for cursor in cursors:
+            cursor.close()

@@ -9,8 +9,9 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import connection
 from django.utils import timezone
+
+from config.model_rows import Read, read_together
 
 from . import rules
 from .models import Billing, PathwayStatus, SessionKind, SessionStatus
@@ -132,11 +133,16 @@ GROUP BY status
 """
 
 
-def dashboard_counts(psychologist, year):
+def dashboard_counts_read(psychologist, year):
     """One query: reimbursed sessions held per month of `year`, and patients by their latest pathway."""
-    with connection.cursor() as cursor:
-        cursor.execute(DASHBOARD_COUNTS_SQL, {"psychologist": psychologist.pk, "year": year})
-        rows = cursor.fetchall()
+    return Read(DASHBOARD_COUNTS_SQL, {"psychologist": psychologist.pk, "year": year}, dashboard_counts_of)
+
+
+def dashboard_counts(psychologist, year):
+    return read_together(dashboard_counts_read(psychologist, year))[0]
+
+
+def dashboard_counts_of(rows):
     month_counts, status_counts = {}, {}
     for month, status, count in rows:
         if status is None:
@@ -149,7 +155,11 @@ def dashboard_counts(psychologist, year):
 
 def dashboard_charts(psychologist, today=None):
     today = today or timezone.localdate()
-    month_counts, status_counts = dashboard_counts(psychologist, today.year)
+    return dashboard_charts_of(dashboard_counts(psychologist, today.year), today)
+
+
+def dashboard_charts_of(counts, today):
+    month_counts, status_counts = counts
     return {"months": month_bars(month_counts, today.year, today), "statuses": status_shares(status_counts)}
 
 

@@ -20,10 +20,10 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
-from config.model_rows import cache_relation, column_set, db_key, fetch_rows
+from config.model_rows import Read, cache_relation, column_set, db_key, fetch_rows, read_together
 from documents.models import Consent, Document
 
-from . import rules
+from . import charts, rules
 from .models import (
     Billing,
     CareSession,
@@ -362,16 +362,13 @@ def patient_name(last_name, first_name):
 
 
 # The year's figures: the patients at or near the cap (the first rows and their number), the reimbursed
-# sessions and video follow-ups held this year, and the number of open pathways. The counts are the
+# sessions and video follow-ups held this year. The counts are the
 # ones the database keeps (pathway/stored_counts.py): a patient's year is one row of
 # PatientYearCount, the caseload's year twelve rows of CaseloadMonthCount, however large the caseload.
 YEAR_FIGURES_SQL = """
-SELECT totals.sessions, totals.video, totals.open_pathways,
-    near.id, near.last_name, near.first_name, near.used, near.total
+SELECT totals.sessions, totals.video, near.id, near.last_name, near.first_name, near.used, near.total
 FROM (
-    SELECT COALESCE(SUM(sessions), 0) AS sessions, COALESCE(SUM(video), 0) AS video,
-        (SELECT COUNT(*) FROM pathway_pathway
-         WHERE psychologist_id = %(psychologist)s AND status IN (%(awaiting)s, %(in_care)s)) AS open_pathways
+    SELECT COALESCE(SUM(sessions), 0) AS sessions, COALESCE(SUM(video), 0) AS video
     FROM pathway_caseloadmonthcount WHERE psychologist_id = %(psychologist)s AND "year" = %(year)s
 ) AS totals
 LEFT JOIN (
@@ -383,7 +380,6 @@ LEFT JOIN (
 ) AS near ON 1 = 1
 ORDER BY near.used DESC, near.last_name, near.first_name, near.id
 """
-YEAR_FIGURES_SQL = with_statuses(YEAR_FIGURES_SQL)
 
 
 @dataclass(frozen=True)
@@ -391,16 +387,22 @@ class YearFigures:
     near_cap: Bounded
     sessions: int  # reimbursed sessions held this year
     video: int  # of which by video
-    open_pathways: int
+
+
+def year_figures_read(psychologist, today):
+    return Read(YEAR_FIGURES_SQL, {**common_params(psychologist, today), "warning_from": rules.CAP_WARNING_FROM},
+                year_figures_of)
+
+
+def year_figures_of(rows):
+    sessions, video = rows[0][:2]
+    near = [{"id": as_uuid(row[2]), "patient": patient_name(row[3], row[4]), "used_this_year": int(row[5])}
+            for row in rows if row[2] is not None]
+    return YearFigures(near_cap=Bounded(near, rows[0][6] if near else 0), sessions=int(sessions), video=int(video))
 
 
 def year_figures(psychologist, today):
-    rows = fetch(YEAR_FIGURES_SQL, {**common_params(psychologist, today), "warning_from": rules.CAP_WARNING_FROM})
-    sessions, video, open_count = rows[0][:3]
-    near = [{"id": as_uuid(row[3]), "patient": patient_name(row[4], row[5]), "used_this_year": int(row[6])}
-            for row in rows if row[3] is not None]
-    return YearFigures(near_cap=Bounded(near, rows[0][7] if near else 0), sessions=int(sessions), video=int(video),
-                       open_pathways=open_count)
+    return read_together(year_figures_read(psychologist, today))[0]
 
 
 def video_share(figures):
@@ -417,6 +419,8 @@ def video_share(figures):
 # read of their patients' names, ranked four ways: silent for weeks, awaiting follow-ups, awaiting the
 # evaluation, and the table of open pathways by name, whose rows alone get their patient's count this
 # year (one PatientYearCount row). Each ranked row carries what is shown of it: no join after ranking.
+# The table's page is the one asked for, or its last page when asked for one past it, as
+# Paginator.get_page serves it: the statement knows how many rows there are, the request does not yet.
 PATHWAY_LISTS_SQL = """
 WITH active AS (
     SELECT pw.id, pw.status, pw.opened_on, pw.planned_followups, pw.patient_id, p.last_name, p.first_name,
@@ -444,9 +448,13 @@ SELECT list, total, id, status, opened_on, planned_followups, last_session_on, f
     CASE WHEN list = 'open' THEN COALESCE((
         SELECT y.used FROM pathway_patientyearcount AS y WHERE y.patient_id = ranked.patient_id AND y."year" = %(year)s
     ), 0) END AS used_this_year
-FROM ranked
+FROM (
+    SELECT ranked.*, CASE WHEN %(page)s > (total + %(per_page)s - 1) / %(per_page)s
+        THEN (total + %(per_page)s - 1) / %(per_page)s ELSE %(page)s END AS shown_page
+    FROM ranked
+) AS ranked
 WHERE (list <> 'open' AND position <= %(length)s)
-    OR (list = 'open' AND position > %(page_start)s AND position <= %(page_end)s)
+    OR (list = 'open' AND position > (shown_page - 1) * %(per_page)s AND position <= shown_page * %(per_page)s)
 ORDER BY list, position
 """
 PATHWAY_LISTS_SQL = with_statuses(PATHWAY_LISTS_SQL)
@@ -457,11 +465,29 @@ def choice_labels(choices):
     return {value: str(label) for value, label in choices.choices}
 
 
-def pathway_lists(psychologist, today, page_start, page_end):
+LAST_PAGE = 10**6  # stands for "the last page", whatever its number
+
+
+def requested_page(value):
+    """The page asked for, read as Paginator.get_page reads it: not a whole number, the first page;
+    below 1 or past the end, the last (LAST_PAGE, brought back to it by the statement)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return number if 1 <= number < LAST_PAGE else LAST_PAGE
+
+
+def pathway_lists_read(psychologist, today, page):
     """The three bounded lists of pathways and a page of the open pathways' table, in one statement."""
     silent_since = connection.ops.adapt_datefield_value(today - timedelta(weeks=rules.SILENT_PATHWAY_WEEKS))
-    rows = fetch(PATHWAY_LISTS_SQL, {**common_params(psychologist, today), "silent_since": silent_since,
-                                     "page_start": page_start, "page_end": page_end})
+    return Read(PATHWAY_LISTS_SQL, {**common_params(psychologist, today), "silent_since": silent_since,
+                                    "page": requested_page(page), "per_page": OPEN_PATHWAYS_PER_PAGE},
+                pathway_lists_of)
+
+
+def pathway_lists_of(rows):
+    """The lists as Bounded rows, and the open table's rows with their number in all."""
     lists, totals = {"silent": [], "awaiting_followups": [], "awaiting_evaluation": [], "open": []}, {}
     status_labels = choice_labels(PathwayStatus)
     for name, total, *row in rows:
@@ -473,7 +499,7 @@ def pathway_lists(psychologist, today, page_start, page_end):
             "planned_followups": planned, "last_session_on": as_date(last_session_on),
             "followups_held": followups_held, "patient_used_this_year": used,
         })
-    return {name: rows if name == "open" else Bounded(rows, totals.get(name, 0)) for name, rows in lists.items()}
+    return {name: Bounded(rows, totals.get(name, 0)) for name, rows in lists.items()}
 
 
 WEEK_SESSIONS_SQL = """
@@ -485,10 +511,14 @@ LIMIT %(length)s
 """
 
 
-def week_sessions(psychologist, today):
+def week_sessions_read(psychologist, today):
     adapt, monday = connection.ops.adapt_datefield_value, today - timedelta(days=today.weekday())
-    rows = fetch(WEEK_SESSIONS_SQL, {"psychologist": psychologist.pk, "week_start": adapt(monday),
-                                     "week_end": adapt(monday + timedelta(days=6)), "length": DASHBOARD_LIST_LENGTH})
+    return Read(WEEK_SESSIONS_SQL, {"psychologist": psychologist.pk, "week_start": adapt(monday),
+                                    "week_end": adapt(monday + timedelta(days=6)), "length": DASHBOARD_LIST_LENGTH},
+                week_sessions_of)
+
+
+def week_sessions_of(rows):
     kind_labels, status_labels = choice_labels(SessionKind), choice_labels(SessionStatus)
     return Bounded([{
         "pathway_id": as_uuid(pathway_id), "date": as_date(day), "kind_label": kind_labels[kind],
@@ -507,22 +537,24 @@ def page_number(paginator, number):
 
 
 def dashboard(psychologist, page=None):
+    """Everything the dashboard shows, read in one round trip (four statements in one pipeline)."""
     today = timezone.localdate()
-    figures = year_figures(psychologist, today)
+    figures, lists, week, counts = read_together(
+        year_figures_read(psychologist, today), pathway_lists_read(psychologist, today, page),
+        week_sessions_read(psychologist, today), charts.dashboard_counts_read(psychologist, today.year),
+    )
     paginator = Paginator((), OPEN_PATHWAYS_PER_PAGE)
-    paginator.count = figures.open_pathways  # a cached_property: set, it is not counted again
-    number = page_number(paginator, page)
-    start = (number - 1) * OPEN_PATHWAYS_PER_PAGE
-    lists = pathway_lists(psychologist, today, start, start + OPEN_PATHWAYS_PER_PAGE)
+    paginator.count = lists["open"].total  # a cached_property: set, it is not counted again
     return {
-        "week_sessions": week_sessions(psychologist, today),
+        "week_sessions": week,
         "near_cap": figures.near_cap,
         "silent_pathways": lists["silent"],
         "awaiting_followups": lists["awaiting_followups"],
         "awaiting_evaluation": lists["awaiting_evaluation"],
-        "open_pathways": Page(lists["open"], number, paginator),
+        "open_pathways": Page(lists["open"].rows, page_number(paginator, page), paginator),
         "cap": current_cap(),
         "cap_warning_from": rules.CAP_WARNING_FROM,
         "silent_weeks": rules.SILENT_PATHWAY_WEEKS,
         "video_share": video_share(figures),
+        "charts": charts.dashboard_charts_of(counts, today),
     }

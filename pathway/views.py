@@ -33,8 +33,7 @@ def scheme_rules(request):
 
 @psychologist_required
 def dashboard(request):
-    return render(request, "pathway/dashboard.html", {
-        **selectors.dashboard(request.user, request.GET.get("page")), "charts": charts.dashboard_charts(request.user)})
+    return render(request, "pathway/dashboard.html", selectors.dashboard(request.user, request.GET.get("page")))
 
 
 @psychologist_required

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from django.core.paginator import Paginator
 from django.db.models import IntegerField
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
@@ -71,9 +72,11 @@ def test_the_open_table_shows_each_patients_count_with_declared_sessions(psychol
 def test_a_dashboard_page_past_the_end_shows_the_last_page_as_the_paginator_does(psychologist):
     for index in range(27):
         in_care(psychologist, f"Ouvert{index:02d}")
-    for number, shown in ((None, 25), ("2", 2), ("99", 2), ("abc", 25), ("0", 2)):
+    for number in (None, "2", "99", "abc", "0", "-1", "2.0", "99999999999999999999", " 2 ", ""):
         page = selectors.dashboard(psychologist, number)["open_pathways"]
-        assert (page.paginator.count, len(page.object_list)) == (27, shown), number
+        expected = Paginator(range(27), selectors.OPEN_PATHWAYS_PER_PAGE).get_page(number)
+        assert (page.paginator.count, page.number, len(page.object_list)) == (27, expected.number,
+                                                                            len(expected.object_list)), number
 
 
 def test_the_silent_list_puts_pathways_without_any_session_first(psychologist):

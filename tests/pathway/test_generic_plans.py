@@ -2,14 +2,13 @@
 the parameters' values (psycopg prepares a statement from its 5th run on a connection)."""
 
 import re
-from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.utils import timezone
 from psycopg import sql as psycopg_sql
 
-from pathway import rules, selectors
+from pathway import selectors
 from pathway.models import PathwayStatus
 from tests.factories import PathwayFactory
 
@@ -17,7 +16,7 @@ pytestmark = pytest.mark.django_db
 PARAMETER = re.compile(r"%\((\w+)\)s")
 # The partial indexes whose predicate is "the pathway is open": a plan may use one only when it can
 # prove the statement's conditions imply it (with a few rows, the planner may take either).
-OPEN_PATHWAY_INDEX = re.compile(r"using (pathway_open_idx|one_active_pathway_per_patient) on pathway_pathway")
+OPEN_PATHWAY_INDEX = re.compile(r"\b(pathway_open_idx|one_active_pathway_per_patient)\b")
 
 
 def generic_plan(sql, params):
@@ -46,16 +45,15 @@ def open_caseload(psychologist):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
-@pytest.mark.parametrize("statement", ["lists", "year figures"])
-def test_the_dashboard_reads_open_pathways_from_their_partial_index_in_a_generic_plan(
-        psychologist, open_caseload, statement):
-    today = timezone.localdate()
-    params = selectors.common_params(psychologist, today)
-    if statement == "lists":
-        sql = selectors.PATHWAY_LISTS_SQL
-        params.update(silent_since=today - timedelta(weeks=rules.SILENT_PATHWAY_WEEKS), page_start=0, page_end=25)
-    else:
-        sql = selectors.YEAR_FIGURES_SQL
-        params.update(warning_from=rules.CAP_WARNING_FROM)
-    assert OPEN_PATHWAY_INDEX.search(generic_plan(sql, params))
-
+def test_the_dashboard_lists_read_open_pathways_from_their_partial_index_in_a_generic_plan(psychologist, open_caseload):
+    """Could the plan use a partial index of open pathways? With a few rows the planner may as well take
+    the psychologist's other indexes, so they are dropped for this test's transaction (rolled back):
+    what remains is a partial index, usable only when the statuses are known, or a full scan."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'pathway_pathway' AND indexdef LIKE %s "
+                       "AND indexdef NOT LIKE %s", ["%(psychologist_id%", "% WHERE %"])
+        for (index,) in cursor.fetchall():
+            cursor.execute(f'DROP INDEX "{index}"')
+    read = selectors.pathway_lists_read(psychologist, timezone.localdate(), "1")
+    plan = generic_plan(read.sql, read.params)
+    assert OPEN_PATHWAY_INDEX.search(plan), plan
