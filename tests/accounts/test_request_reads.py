@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.middleware import OTPMiddleware
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.request_reads import DeviceMiddleware, SessionStore, UserBackend
+from accounts.request_reads import DEVICES_READ, DeviceMiddleware, SessionStore, UserBackend
 from tests.auth import log_in, totp_device
 from tests.factories import PsychologistFactory
 
@@ -109,10 +110,38 @@ def test_another_kind_of_id_goes_through_django_otps_own_read(monkeypatch):
     assert asked == [f"accounts.user/{user.pk}"]
 
 
-def test_a_signed_in_request_reads_session_user_and_device_once_each(client, django_assert_num_queries):
+def test_a_user_read_by_the_backend_brings_their_devices_as_django_otp_reads_them(django_assert_num_queries):
+    user, stranger, alone = PsychologistFactory(), PsychologistFactory(), PsychologistFactory()
+    first = totp_device(user)
+    second = TOTPDevice.objects.create(user=user, name="tablette", confirmed=True)
+    strangers = totp_device(stranger)
+    with django_assert_num_queries(1):
+        read = UserBackend().get_user(str(user.pk))
+    assert fields_of(read) == fields_of(user)
+    assert {pk: fields_of(device) for pk, device in getattr(read, DEVICES_READ).items()} == {
+        first.pk: fields_of(first), second.pk: fields_of(second)}
+    assert getattr(UserBackend().get_user(str(alone.pk)), DEVICES_READ) == {}
+    with django_assert_num_queries(0):
+        ours, verified = device_of_session(DeviceMiddleware, read, second.persistent_id)
+    assert verified and fields_of(ours) == fields_of(second)
+    with django_assert_num_queries(0):
+        assert device_of_session(DeviceMiddleware, read, strangers.persistent_id) == (None, False)
+        assert device_of_session(DeviceMiddleware, read, "otp_totp.totpdevice/987654") == (None, False)
+
+
+def test_an_unconfirmed_device_read_with_the_user_does_not_verify():
+    user = PsychologistFactory()
+    device = totp_device(user)
+    device.confirmed = False
+    device.save()
+    read = UserBackend().get_user(str(user.pk))
+    assert device_of_session(DeviceMiddleware, read, device.persistent_id) == (None, False)
+
+
+def test_a_signed_in_request_reads_its_session_then_its_user_with_devices(client, django_assert_num_queries):
     user = PsychologistFactory()
     log_in(client, user)
-    with django_assert_num_queries(3):  # nothing else: the rules page reads no patient data
+    with django_assert_num_queries(2):  # nothing else: the rules page reads no patient data
         response = client.get(reverse("pathway:rules"))
     assert response.status_code == 200
     assert get_user(response.wsgi_request) == user and response.wsgi_request.user.is_verified()

@@ -96,8 +96,8 @@ PAGES = {
 
 # Session + user for the login, then the page's own reads.
 EXPECTED_QUERIES = {
-    # Three statements (the year's figures; the lists of pathways and a page of the open ones; this
-    # week's sessions), then the charts (one UNION ALL).
+    # Four statements in one round trip: the year's figures; the lists of pathways and a page of the open
+    # ones; this week's sessions; the charts' counts (selectors.dashboard).
     "dashboard": 6,
     "dashboard_page_2": 6,
     "rules": 2,

@@ -119,9 +119,9 @@ def test_the_export_runs_a_fixed_number_of_queries(client, psychologist, extra, 
         CareSessionFactory(pathway=pathway, date=date(2004, 4, 1) + timedelta(days=index))
         DocumentFactory(pathway=pathway, kind=DocumentKind.ALERT)
     log_in(client, psychologist)
-    # Login (session, user, second factor), the patient with its psychologist, declared sessions,
-    # referrals, pathways, sessions, events, documents; the trace.
-    with django_assert_num_queries(11):
+    # Login (session, user with the second factor's device), the patient with its psychologist, declared
+    # sessions, referrals, pathways, sessions, events, documents; the trace.
+    with django_assert_num_queries(10):
         assert client.get(url("export_json", patient)).status_code == 200
 
 
