@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
-from config.model_rows import Read, cache_relation, column_set, db_key, fetch_rows, read_together
+from config.model_rows import Read, cache_relation, column_set, db_key, read_together
 from documents.models import Consent, Document
 
 from . import charts, rules
@@ -183,15 +183,24 @@ def pathway_key(pathway_id):
         raise Http404 from None
 
 
-def owned_pathway(psychologist, pathway_id, more="", join="", more_params=()):
-    """The psychologist's pathway with its patient, by one fixed statement (another's, or none, is a 404);
-    its row, and where the columns after the patient's start."""
+def owned_pathway_read(psychologist, pathway_id, more="", join="", more_params=()):
     pathway_columns, patient_columns = column_set(Pathway, "pw"), column_set(Patient, "p")
     sql = OWNED_PATHWAY_SQL.format(pathway=pathway_columns.select, patient=patient_columns.select, more=more,
                                    join=join)
-    rows = fetch_rows(sql, [*more_params, psychologist.pk, pathway_key(pathway_id)])
+    return Read(sql, [*more_params, psychologist.pk, pathway_key(pathway_id)])
+
+
+def owned_pathway(psychologist, pathway_id, more="", join="", more_params=()):
+    """The psychologist's pathway with its patient, by one fixed statement (another's, or none, is a 404);
+    its row, and where the columns after the patient's start."""
+    read = owned_pathway_read(psychologist, pathway_id, more, join, more_params)
+    return owned_pathway_of(read_together(read)[0], psychologist)
+
+
+def owned_pathway_of(rows, psychologist):
     if not rows:
         raise Http404
+    pathway_columns, patient_columns = column_set(Pathway, "pw"), column_set(Patient, "p")
     pathway, start = pathway_columns.take(rows[0], 0)
     patient, start = patient_columns.take(rows[0], start)
     cache_relation(pathway, "patient", patient)
@@ -203,22 +212,28 @@ def pathway_get(psychologist, pathway_id):
     return owned_pathway(psychologist, pathway_id)[0]
 
 
-# --- The pathway page: four fixed statements ------------------------------------------------------
+# --- The pathway page: four fixed statements, one round trip --------------------------------------
 #
 # The pathway with its patient, its referral and the patient's count this year; then its sessions,
 # history and documents. Plain SQL read into model instances (config/model_rows.py): the querysets
-# cost about 7 ms to build and compile on every showing, for under 0.5 ms of SQL.
+# cost about 7 ms to build and compile on every showing, for under 0.5 ms of SQL. The four go to the
+# server together (read_together), so each of the last three also checks the pathway is the
+# psychologist's: none reads a row of another's pathway, even one the first statement turns into a 404.
 
 PATHWAY_SESSIONS_SQL = """
-SELECT {session} FROM pathway_caresession AS s WHERE s.pathway_id = %s ORDER BY s."date", s.created_at, s.id
+SELECT {session} FROM pathway_caresession AS s
+WHERE s.pathway_id = %s AND s.psychologist_id = %s ORDER BY s."date", s.created_at, s.id
 """
 PATHWAY_EVENTS_SQL = """
-SELECT {event}, {actor} FROM pathway_pathwayevent AS e JOIN accounts_user AS u ON u.id = e.actor_id
+SELECT {event}, {actor} FROM pathway_pathwayevent AS e
+JOIN pathway_pathway AS pw ON pw.id = e.pathway_id AND pw.psychologist_id = %s
+JOIN accounts_user AS u ON u.id = e.actor_id
 WHERE e.pathway_id = %s ORDER BY e.created_at, e.id
 """
 PATHWAY_DOCUMENTS_SQL = """
 SELECT {document}, {consent}, {released_to}
 FROM documents_document AS d
+JOIN pathway_pathway AS pw ON pw.id = d.pathway_id AND pw.psychologist_id = %s
 LEFT JOIN documents_consent AS c ON c.document_id = d.id
 LEFT JOIN accounts_user AS u ON u.id = d.released_to_id
 WHERE d.pathway_id = %s ORDER BY d.created_at, d.id
@@ -234,21 +249,44 @@ def document_columns():
     return tuple(field.attname for field in Document._meta.concrete_fields if field.attname not in DOCUMENT_TEXTS)
 
 
+def referral_columns():
+    from referrals.models import Referral  # referrals builds on pathway: imported when first used
+
+    return column_set(Referral, "r")
+
+
+def pathway_detail_reads(psychologist, pathway_id):
+    """The pathway with its patient, referral and the patient's count this year; its sessions."""
+    used, used_params = used_in_year_clause("pw.patient_id", timezone.localdate().year)
+    pathway = owned_pathway_read(
+        psychologist, pathway_id, more=f", {referral_columns().select}, {used} AS used_this_year",
+        join=" LEFT JOIN referrals_referral AS r ON r.pathway_id = pw.id", more_params=used_params)
+    sessions = Read(PATHWAY_SESSIONS_SQL.format(session=column_set(CareSession, "s").select),
+                    [pathway_key(pathway_id), psychologist.pk])
+    return pathway, sessions
+
+
 def pathway_detail(psychologist, pathway_id):
     """The pathway page's pathway: its patient, referral (or None) and the patient's count this year
     (`patient_used_this_year`), and its sessions in order, as `pathway.sessions.all()` (no query).
     Another psychologist's pathway, or no pathway, is a 404."""
-    from referrals.models import Referral  # referrals builds on pathway: imported when first used
+    return pathway_detail_of(psychologist, *read_together(*pathway_detail_reads(psychologist, pathway_id)))
 
-    referral_columns = column_set(Referral, "r")
-    used, used_params = used_in_year_clause("pw.patient_id", timezone.localdate().year)
-    pathway, row, start = owned_pathway(
-        psychologist, pathway_id, more=f", {referral_columns.select}, {used} AS used_this_year",
-        join=" LEFT JOIN referrals_referral AS r ON r.pathway_id = pw.id", more_params=used_params)
-    cache_relation(pathway, "referral", referral_columns.take(row, start, outer=True)[0])
+
+def pathway_page(psychologist, pathway_id):
+    """The pathway page's pathway (as pathway_detail), its history and its documents: one round trip."""
+    pathway_rows, session_rows, event_rows, document_rows = read_together(
+        *pathway_detail_reads(psychologist, pathway_id), pathway_history_read(psychologist, pathway_id),
+        pathway_documents_read(psychologist, pathway_id))
+    pathway = pathway_detail_of(psychologist, pathway_rows, session_rows)
+    return pathway, pathway_history_of(event_rows), pathway_documents_of(document_rows)
+
+
+def pathway_detail_of(psychologist, pathway_rows, session_rows):
+    pathway, row, start = owned_pathway_of(pathway_rows, psychologist)
+    cache_relation(pathway, "referral", referral_columns().take(row, start, outer=True)[0])
     pathway.patient_used_this_year = row[-1]
-    sessions = [column_set(CareSession).instance(values) for values in fetch_rows(
-        PATHWAY_SESSIONS_SQL.format(session=column_set(CareSession, "s").select), [db_key(Pathway, pathway.pk)])]
+    sessions = [column_set(CareSession).instance(values) for values in session_rows]
     for session in sessions:
         cache_relation(session, "pathway", pathway)
         cache_relation(session, "patient", pathway.patient)  # denormalised from the pathway: the same row
@@ -263,23 +301,49 @@ def prefetched(instance, name, objects):
     instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
 
 
+def event_columns():
+    return column_set(PathwayEvent, "e", EVENT_COLUMNS), column_set(User, "u", ACTOR_COLUMNS)
+
+
+def pathway_history_read(psychologist, pathway_id):
+    event, actor = event_columns()
+    return Read(PATHWAY_EVENTS_SQL.format(event=event.select, actor=actor.select),
+                [psychologist.pk, pathway_key(pathway_id)])
+
+
 def pathway_history(pathway):
-    event_columns, actor_columns = column_set(PathwayEvent, "e", EVENT_COLUMNS), column_set(User, "u", ACTOR_COLUMNS)
+    return pathway_history_of(read_together(pathway_history_read(pathway.psychologist, pathway.pk))[0])
+
+
+def pathway_history_of(rows):
+    events_read, actors_read = event_columns()
     events = []
-    for row in fetch_rows(PATHWAY_EVENTS_SQL.format(event=event_columns.select, actor=actor_columns.select),
-                          [db_key(Pathway, pathway.pk)]):
-        event, start = event_columns.take(row, 0)
-        cache_relation(event, "actor", actor_columns.take(row, start)[0])
+    for row in rows:
+        event, start = events_read.take(row, 0)
+        cache_relation(event, "actor", actors_read.take(row, start)[0])
         events.append(event)
     return events
 
 
+def documents_columns():
+    return column_set(Document, "d", document_columns()), column_set(Consent, "c"), column_set(User, "u")
+
+
+def pathway_documents_read(psychologist, pathway_id):
+    document, consent, released_to = documents_columns()
+    return Read(PATHWAY_DOCUMENTS_SQL.format(document=document.select, consent=consent.select,
+                                             released_to=released_to.select),
+                [psychologist.pk, pathway_key(pathway_id)])
+
+
 def pathway_documents(pathway):
-    columns = (column_set(Document, "d", document_columns()), column_set(Consent, "c"), column_set(User, "u"))
+    return pathway_documents_of(read_together(pathway_documents_read(pathway.psychologist, pathway.pk))[0])
+
+
+def pathway_documents_of(rows):
+    columns = documents_columns()
     documents = []
-    sql = PATHWAY_DOCUMENTS_SQL.format(document=columns[0].select, consent=columns[1].select,
-                                       released_to=columns[2].select)
-    for row in fetch_rows(sql, [db_key(Pathway, pathway.pk)]):
+    for row in rows:
         document, start = columns[0].take(row, 0)
         consent, start = columns[1].take(row, start, outer=True)
         released_to = columns[2].take(row, start, outer=True)[0]

@@ -121,10 +121,10 @@ def pathway_open(request, patient_id):
 
 @psychologist_required
 def pathway_detail(request, pathway_id):
-    pathway = selectors.pathway_detail(request.user, pathway_id)
+    pathway, events, documents = selectors.pathway_page(request.user, pathway_id)
     return render(request, "pathway/pathway_detail.html", {
         "pathway": pathway, "patient": pathway.patient, "cap": selectors.current_cap(),
-        "events": selectors.pathway_history(pathway), "documents": selectors.pathway_documents(pathway),
+        "events": events, "documents": documents,
         "cap_warning_from": rules.CAP_WARNING_FROM,
         "allowed": services.allowed_transitions(pathway),
         "sessions": list(pathway.sessions.all()),

@@ -6,6 +6,7 @@ import pytest
 from django.http import Http404
 from django.utils import timezone
 
+from config.model_rows import read_together
 from documents.models import Document
 from pathway import selectors
 from pathway.models import Pathway, PathwayEvent, SessionKind
@@ -98,3 +99,36 @@ def test_the_documents_are_the_orm_s_with_consent_and_recipient_and_no_texts(psy
         assert first.released_to.pk == gp.pk and first.is_released
         assert not hasattr(second, "consent") and second.released_to is None
     assert texts <= first.get_deferred_fields()
+
+
+@pytest.mark.django_db
+def test_the_page_reads_its_four_statements_together_as_the_single_reads_give_them(
+        psychologist, django_assert_num_queries):
+    pathway = closed_pathway(psychologist)
+    with_consent(issued_end_of_care(psychologist, pathway), psychologist)
+    CareSessionFactory(pathway=pathway, date=date(timezone.localdate().year, 1, 13))
+    with django_assert_num_queries(4):
+        loaded, events, documents = selectors.pathway_page(psychologist, pathway.pk)
+    assert values(loaded) == values(selectors.pathway_detail(psychologist, pathway.pk))
+    assert [values(s) for s in loaded.sessions.all()] == [values(s) for s in pathway.sessions.order_by("date")]
+    assert [e.pk for e in events] == [e.pk for e in selectors.pathway_history(loaded)] and events
+    assert [d.pk for d in documents] == [d.pk for d in selectors.pathway_documents(loaded)] and documents
+
+
+@pytest.mark.django_db
+def test_another_psychologist_reads_none_of_the_pathway_s_rows(psychologist, other_psychologist):
+    """The four statements go out together, before the first has said whether the pathway is the
+    psychologist's: each one checks it, so a stranger's request reads no session, event or document."""
+    pathway = closed_pathway(psychologist)
+    with_consent(issued_end_of_care(psychologist, pathway), psychologist)
+    CareSessionFactory(pathway=pathway)
+    pathway_read, sessions_read = selectors.pathway_detail_reads(other_psychologist, pathway.pk)
+    stranger_reads = (pathway_read, sessions_read, selectors.pathway_history_read(other_psychologist, pathway.pk),
+                      selectors.pathway_documents_read(other_psychologist, pathway.pk))
+    owner_reads = (*selectors.pathway_detail_reads(psychologist, pathway.pk),
+                   selectors.pathway_history_read(psychologist, pathway.pk),
+                   selectors.pathway_documents_read(psychologist, pathway.pk))
+    assert all(read_together(*owner_reads))
+    assert read_together(*stranger_reads) == [[], [], [], []]
+    with pytest.raises(Http404):
+        selectors.pathway_page(other_psychologist, pathway.pk)
