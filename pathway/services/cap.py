@@ -6,7 +6,7 @@ from datetime import date
 from django.db import connection
 from django.db.transaction import TransactionManagementError
 
-from config.model_rows import column_set, db_key, fetch_rows
+from config.model_rows import Read, column_set, db_key, fetch_rows, read_together
 
 from .. import rules
 from ..models import CAP_COUNTED, CareSession, Patient, SessionKind
@@ -46,8 +46,9 @@ COUNTED_SQL = """FROM pathway_caresession AS held WHERE held.patient_id = {patie
 DECLARED_SQL = """FROM pathway_declaredsessions AS declared WHERE declared.patient_id = {patient}
     AND declared."year" = %s"""
 USED_SQL = """((SELECT COUNT(*) {counted}) + COALESCE((SELECT SUM(declared."count") {declared}), 0))"""
-EVALUATION_HELD_SQL = """SELECT EXISTS (SELECT 1 {counted} AND held.kind = %s)
-    OR EXISTS (SELECT 1 {declared} AND declared.included_evaluation = %s)"""
+EVALUATION_HELD = """(EXISTS (SELECT 1 {counted} AND held.kind = %s)
+    OR EXISTS (SELECT 1 {declared} AND declared.included_evaluation = %s))"""
+EVALUATION_HELD_SQL = "SELECT " + EVALUATION_HELD
 
 
 def counted_clause(patient, year, excluding_session_id=None, patient_param=()):
@@ -72,15 +73,25 @@ def patient_param(patient_id):
 
 def cap_usage(patient_id, day, excluding_session_id=None):
     used, params = used_in_year_clause("%s", day.year, excluding_session_id, patient_param(patient_id))
-    cap = rules.rules_on_or_first(day).annual_cap
-    return CapUsage(day.year, int(fetch_rows(f"SELECT {used}", params)[0][0]), cap)
+    return usage_on(day, int(fetch_rows(f"SELECT {used}", params)[0][0]))
+
+
+def usage_on(day, used):
+    """The cap's usage for a session on `day`, `used` sessions counted in its year."""
+    return CapUsage(day.year, used, rules.rules_on_or_first(day).annual_cap)
 
 
 def evaluation_held_in_year(patient_id, year, excluding_session_id=None):
+    held, params = evaluation_held_clause(patient_id, year, excluding_session_id)
+    return bool(fetch_rows(f"SELECT {held}", params)[0][0])
+
+
+def evaluation_held_clause(patient_id, year, excluding_session_id=None):
+    """SQL expression: whether the patient had an evaluation counted in `year` (here or declared)."""
     patient = patient_param(patient_id)
     counted, params = counted_clause("%s", year, excluding_session_id, patient)
-    sql = EVALUATION_HELD_SQL.format(counted=counted, declared=DECLARED_SQL.format(patient="%s"))
-    return bool(fetch_rows(sql, [*params, SessionKind.EVALUATION, *patient, year, True])[0][0])
+    return (EVALUATION_HELD.format(counted=counted, declared=DECLARED_SQL.format(patient="%s")),
+            [*params, SessionKind.EVALUATION, *patient, year, True])
 
 
 def lock_sql(table, columns):
@@ -92,13 +103,21 @@ def lock_sql(table, columns):
     return f"SELECT {columns.select} FROM {table} WHERE {columns.pk_column} = %s{lock}"
 
 
+def locked_read(model, pk):
+    """The read of `model`'s row of key `pk`, locked until the transaction ends (DoesNotExist if none)."""
+    columns = column_set(model)
+
+    def instance(rows):
+        if not rows:
+            raise model.DoesNotExist
+        return columns.instance(rows[0])
+
+    return Read(lock_sql(model._meta.db_table, columns), [db_key(model, pk)], instance)
+
+
 def locked(model, pk):
     """`model`'s row of key `pk`, read again and locked until the transaction ends."""
-    columns = column_set(model)
-    rows = fetch_rows(lock_sql(model._meta.db_table, columns), [db_key(model, pk)])
-    if not rows:
-        raise model.DoesNotExist
-    return columns.instance(rows[0])
+    return read_together(locked_read(model, pk))[0]
 
 
 def lock_patient(patient_id):

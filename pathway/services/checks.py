@@ -10,11 +10,19 @@ from datetime import date
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.model_rows import db_key, fetch_rows
+from config.model_rows import Read, db_key, fetch_rows
 
 from .. import rules
 from ..models import Billing, EntryMode, Pathway, SessionKind, SessionMode, SessionStatus
-from .cap import cap_usage, counted_sessions, evaluation_held_in_year
+from .cap import (
+    cap_usage,
+    counted_sessions,
+    evaluation_held_clause,
+    evaluation_held_in_year,
+    patient_param,
+    usage_on,
+    used_in_year_clause,
+)
 from .errors import DomainError, fmt
 
 
@@ -85,7 +93,7 @@ def check_orientation(orientation):
         raise DomainError(_("Record where the patient was oriented."), field="orientation")
 
 
-def check_reimbursable(pathway, patient, kind, data, excluding_session_id=None):
+def check_reimbursable(pathway, patient, kind, data, excluding_session_id=None, facts=None):
     """Everything the scheme requires of a reimbursed session, judged by the session's rule set."""
     day = data.date
     check_scheme_in_force(day)
@@ -100,7 +108,9 @@ def check_reimbursable(pathway, patient, kind, data, excluding_session_id=None):
         return  # cancelled sessions and no-shows are not counted
     if kind == SessionKind.EVALUATION and rule_set.referral_required:
         check_referral_letter(pathway, day, rule_set)
-    if kind == SessionKind.FOLLOWUP and not evaluation_held_in_year(patient.pk, day.year, excluding_session_id):
+    evaluation_held = facts.evaluation_held if facts else evaluation_held_in_year(
+        patient.pk, day.year, excluding_session_id)
+    if kind == SessionKind.FOLLOWUP and not evaluation_held:
         raise DomainError(
             _(
                 "The first reimbursed session of %(year)s must be an evaluation: record an evaluation "
@@ -108,7 +118,7 @@ def check_reimbursable(pathway, patient, kind, data, excluding_session_id=None):
             ) % {"year": day.year},
             field="kind", code="evaluation_first",
         )
-    usage = cap_usage(patient.pk, day, excluding_session_id)
+    usage = usage_on(day, facts.used) if facts else cap_usage(patient.pk, day, excluding_session_id)
     if usage.is_reached:
         raise DomainError(
             _(
@@ -152,10 +162,10 @@ def check_within_pathway(pathway, day):
                           % {"day": fmt(pathway.opened_on)}, field="date", code="before_opening")
 
 
-def check_after_evaluation(pathway, kind, day):
+def check_after_evaluation(pathway, kind, day, facts=None):
     if kind != SessionKind.FOLLOWUP:
         return
-    evaluated_on = first_evaluation_day(pathway)
+    evaluated_on = facts.first_evaluation_day if facts else first_evaluation_day(pathway)
     if evaluated_on and day < evaluated_on:
         raise DomainError(_("A follow-up cannot come before the evaluation session (%(day)s).")
                           % {"day": fmt(evaluated_on)}, field="date", code="before_evaluation")
@@ -166,19 +176,49 @@ FIRST_EVALUATION_SQL = 'SELECT MIN("date") FROM pathway_caresession WHERE pathwa
 
 def first_evaluation_day(pathway):
     """The day of the pathway's first evaluation (held or not), None before it: a fixed statement."""
-    day = fetch_rows(FIRST_EVALUATION_SQL, [db_key(Pathway, pathway.pk), SessionKind.EVALUATION])[0][0]
+    return as_date(fetch_rows(FIRST_EVALUATION_SQL, [db_key(Pathway, pathway.pk), SessionKind.EVALUATION])[0][0])
+
+
+def as_date(day):
     return date.fromisoformat(day) if isinstance(day, str) else day  # SQLite returns text
 
 
-def check_session(pathway, patient, kind, data, excluding_session_id=None):
+@dataclass(frozen=True)
+class RecordingFacts:
+    """What the checks of a new session read of the rows, in one statement: the pathway's first
+    evaluation, and the patient's year (what the cap counts, whether an evaluation was held)."""
+
+    year: int
+    first_evaluation_day: date | None
+    used: int
+    evaluation_held: bool
+
+
+def recording_facts_read(pathway_id, patient_id, year):
+    used, used_params = used_in_year_clause("%s", year, patient_param=patient_param(patient_id))
+    held, held_params = evaluation_held_clause(patient_id, year)
+    sql = f"SELECT ({FIRST_EVALUATION_SQL}), {used}, {held}"
+    params = [db_key(Pathway, pathway_id), SessionKind.EVALUATION, *used_params, *held_params]
+
+    def facts(rows):
+        first_day, used_count, evaluation_held = rows[0]
+        return RecordingFacts(year, as_date(first_day), int(used_count), bool(evaluation_held))
+
+    return Read(sql, params, facts)
+
+
+def check_session(pathway, patient, kind, data, excluding_session_id=None, facts=None):
+    """`facts`: the RecordingFacts of a new session's year, read already (no session to exclude)."""
+    if facts is not None and (facts.year != data.date.year or excluding_session_id):
+        raise ValueError("These facts are not the ones of this session's year.")
     check_choices(data)
     check_date(data.date)
     if kind == SessionKind.EVALUATION and data.mode != SessionMode.IN_PERSON:
         raise DomainError(_("The evaluation session is held in person."), field="mode", code="video_evaluation")
-    check_after_evaluation(pathway, kind, data.date)
+    check_after_evaluation(pathway, kind, data.date, facts)
     check_patient_may_attend(patient, data.date)
     if data.billing == Billing.REIMBURSED:
-        check_reimbursable(pathway, patient, kind, data, excluding_session_id)
+        check_reimbursable(pathway, patient, kind, data, excluding_session_id, facts)
     else:
         check_out_of_scheme(data)
 

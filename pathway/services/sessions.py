@@ -3,12 +3,22 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from config.model_rows import cache_relation
+from config.model_rows import cache_relation, read_together
 
-from ..models import Billing, CareSession, CloseReason, Pathway, PathwayEvent, SessionKind, SessionMode, SessionStatus
+from ..models import (
+    Billing,
+    CareSession,
+    CloseReason,
+    Pathway,
+    PathwayEvent,
+    Patient,
+    SessionKind,
+    SessionMode,
+    SessionStatus,
+)
 from ..models import PathwayStatus as S
-from .cap import evaluation_held_in_year, lock_patient, locked
-from .checks import check_evaluation_still_opens_the_year, check_session, check_within_pathway
+from .cap import lock_patient, locked, locked_read
+from .checks import check_evaluation_still_opens_the_year, check_session, check_within_pathway, recording_facts_read
 from .errors import DomainError, fmt
 from .transitions import pathway_transition
 
@@ -29,9 +39,9 @@ def describe_session(session):
     ))
 
 
-def locked_again(pathway):
+def locked_again(pathway, locked_pathway=None):
     """The pathway read again under its lock, its psychologist kept if the caller had it (the login's)."""
-    locked_pathway = locked(Pathway, pathway.pk)
+    locked_pathway = locked_pathway or locked(Pathway, pathway.pk)
     if Pathway.psychologist.is_cached(pathway):
         cache_relation(locked_pathway, "psychologist", pathway.psychologist)
     return locked_pathway
@@ -39,19 +49,23 @@ def locked_again(pathway):
 
 @transaction.atomic
 def session_record(pathway, actor, *, kind, data, emergency_orientation=""):
-    """Record a follow-up (or the evaluation that opens a new calendar year) on a pathway in care."""
-    patient = lock_patient(pathway.patient_id)
-    pathway = locked_again(pathway)
+    """Record a follow-up (or the evaluation that opens a new calendar year) on a pathway in care.
+
+    One round trip: the patient's lock (concurrent recordings for the patient queue there), the
+    pathway's, then what the checks count, a statement that starts once both locks are held and so
+    sees every session committed before them."""
+    patient, locked_pathway, facts = read_together(
+        locked_read(Patient, pathway.patient_id), locked_read(Pathway, pathway.pk),
+        recording_facts_read(pathway.pk, pathway.patient_id, data.date.year))
+    pathway = locked_again(pathway, locked_pathway)
     if pathway.status != S.IN_CARE:
         raise DomainError(_("Sessions are recorded on a pathway in care, after its evaluation."),
                           code="not_in_care")
     check_within_pathway(pathway, data.date)
-    if kind == SessionKind.EVALUATION and data.billing == Billing.REIMBURSED and evaluation_held_in_year(
-        patient.pk, data.date.year
-    ):
+    if kind == SessionKind.EVALUATION and data.billing == Billing.REIMBURSED and facts.evaluation_held:
         raise DomainError(_("An evaluation has already been held in %(year)s.") % {"year": data.date.year},
                           field="kind", code="evaluation_already_held")
-    check_session(pathway, patient, kind, data)
+    check_session(pathway, patient, kind, data, facts=facts)
     session = session_create(pathway, patient, kind, data)
     PathwayEvent.objects.create(pathway=pathway, actor=actor, action=PathwayEvent.Action.SESSION_RECORDED,
                                 session=session, details=describe_session(session))

@@ -6,7 +6,8 @@ locked FOR UPDATE, makes them queue: one wins, the others see its session and ar
 The services also lock other rows: session_record the pathway, session_update the session and,
 through select_related, its pathway and psychologist. With one active pathway per patient, those
 locks alone would also queue these requests. So the control strips every FOR UPDATE but the
-patient's, shows that the patient lock alone keeps the cap, then removes it too: the cap breaks.
+patient's (the ORM's select_for_update() and the services' fixed statements, cap.lock_sql), shows
+that the patient lock alone keeps the cap, then removes it too: the cap breaks.
 The race mixes both services: recording a follow-up and turning cancelled sessions into held ones.
 """
 
@@ -21,6 +22,7 @@ from django.utils import timezone
 
 from pathway import services
 from pathway.models import Patient, SessionKind, SessionStatus
+from pathway.services import cap
 from pathway.services import sessions as session_actions
 
 from ..factories import CareSessionFactory, PathwayFactory, PatientFactory
@@ -125,15 +127,25 @@ def test_concurrent_recordings_and_updates_take_only_one_12th_session(
     assert counted(pathway) == 12
 
 
+def unlocked(lock_sql):
+    return lambda table, columns: lock_sql(table, columns).removesuffix(" FOR UPDATE")
+
+
 @pytest.fixture
 def only_the_patient_lock(monkeypatch):
-    """Every select_for_update() but the patient's reads without FOR UPDATE."""
+    """Every lock but the patient row's reads without FOR UPDATE: select_for_update() and cap.lock_sql."""
     original = QuerySet.select_for_update
 
     def select_for_update(queryset, *args, **kwargs):
         return original(queryset, *args, **kwargs) if queryset.model is Patient else queryset
 
     monkeypatch.setattr(QuerySet, "select_for_update", select_for_update)
+    original_lock_sql = cap.lock_sql
+
+    def lock_sql(table, columns):
+        return (original_lock_sql if table == Patient._meta.db_table else unlocked(original_lock_sql))(table, columns)
+
+    monkeypatch.setattr(cap, "lock_sql", lock_sql)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -148,16 +160,12 @@ def test_the_patient_lock_alone_keeps_the_cap(
     assert counted(pathway) == 12
 
 
-def lock_nothing(patient_id):
-    return Patient.objects.get(pk=patient_id)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_without_the_patient_lock_concurrent_requests_break_the_cap(
     psychologist, eleven_sessions_this_year, wide_window, only_the_patient_lock, monkeypatch
 ):
     # The control: the race above, the patient row now read without FOR UPDATE.
-    monkeypatch.setattr(session_actions, "lock_patient", lock_nothing)
+    monkeypatch.setattr(cap, "lock_sql", unlocked(cap.lock_sql))
     pathway = eleven_sessions_this_year
 
     run_at_once(recordings_and_updates(pathway, psychologist))
