@@ -20,7 +20,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.dates import MONTHS, MONTHS_AP, WEEKDAYS
 from django.utils.formats import get_format, localize
 from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext, ngettext
 
 register = template.Library()
@@ -33,6 +33,10 @@ STATUS_CLASSES = {
 }
 # A UUID no row has: reversed once per page, then replaced by each row's own key.
 URL_MARKER = "00000000-0000-4000-8000-00000000c0de"
+
+
+# The tags below mark their text safe with SafeString(text), not mark_safe(text): they only ever build
+# str, and mark_safe's lazy-text wrapper (keep_lazy) cost a fifth of the dashboard's rendering.
 
 
 def escape(text):
@@ -70,7 +74,7 @@ def cap_meter(context, used, cap, warn):
     else:
         colour = "text-bg-light border"
     text, used, cap, name = escape(text), number(used), number(cap), words["name"]
-    return mark_safe(  # every value above is escaped or a number
+    return SafeString(  # every value above is escaped or a number
         f'<span class="badge cap-meter {colour}" role="meter" aria-valuemin="0" aria-valuemax="{cap}" '
         f'aria-valuenow="{used}" aria-valuetext="{text}" aria-label="{name}" title="{name}">{text}</span>')
 
@@ -112,13 +116,13 @@ def row_url(context, url_name, key):
     """reverse(url_name, args=[key]) for a URL whose one argument is a UUID (or a UUID's text), the URL
     itself reversed once per process (and looked up once per rendering)."""
     prefix, suffix = once_per_render(context, ("row_url", url_name), lambda: reversed_url(url_name, True))
-    return mark_safe(f"{prefix}{key if isinstance(key, UUID) else escape(key)}{suffix}")  # escaped
+    return SafeString(f"{prefix}{key if isinstance(key, UUID) else escape(key)}{suffix}")  # escaped
 
 
 @register.simple_tag
 def page_url(url_name):
     """reverse(url_name) for a URL without arguments (the menu's), reversed once per process."""
-    return mark_safe(reversed_url(url_name, with_argument=False))  # escaped
+    return SafeString(reversed_url(url_name, with_argument=False))  # escaped
 
 
 @register.filter(expects_localtime=True, is_safe=True)
@@ -128,7 +132,7 @@ def dmy(value):
     if not value:
         return ""
     day = f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
-    return mark_safe(f"{day} {value.hour:02d}:{value.minute:02d}" if hasattr(value, "hour") else day)  # digits
+    return SafeString(f"{day} {value.hour:02d}:{value.minute:02d}" if hasattr(value, "hour") else day)  # digits
 
 
 @register.filter
@@ -158,7 +162,7 @@ LEGEND_SHAPES = {
 @register.simple_tag
 def legend_swatch(shape):
     """The timeline legend's sample of a mark, drawn as chart_mark draws it."""
-    return mark_safe(  # constant markup
+    return SafeString(  # constant markup
         '<svg class="chart-swatch" width="14" height="14" viewBox="0 0 14 14" aria-hidden="true" focusable="false">'
         f"{LEGEND_SHAPES[shape]}</svg>")
 
@@ -191,7 +195,7 @@ def has_required_fields(form):
 @register.simple_tag
 def timeline_ticks(row):
     """A timeline row's twelve month ticks and their short names, as `date:"N"` writes them ("nov.")."""
-    return mark_safe("".join(  # numbers, and escaped month names
+    return SafeString("".join(  # numbers, and escaped month names
         f'<line class="chart-tick" x1="{tick.x}" y1="{row.axis_y}" x2="{tick.x}" y2="{row.tick_bottom}"/>'
         f'<text class="chart-label" x="{tick.label_x}" y="{row.month_label_y}" text-anchor="middle">'
         f"{escape(MONTHS_AP[tick.month.month])}</text>"
@@ -228,7 +232,7 @@ def timeline_row_svg(row, timeline):
             f'<text class="chart-cap-label" x="{mark.x}" y="{row.cap_label_y}" text-anchor="{mark.label_anchor}">'
             f"{cap_reached_words(mark.rank)}</text>")
     parts.append("</g>")
-    return mark_safe("".join(parts))  # numbers, the translator's words, and the marks' own markup
+    return SafeString("".join(parts))  # numbers, the translator's words, and the marks' own markup
 
 
 @register.simple_tag
@@ -237,7 +241,7 @@ def timeline_row_caption(row):
     counted elsewhere), then what remains until 31/12; for a past year, this pathway's count."""
     values = {"year": shown(row.year), "cap": shown(row.cap)}
     if not row.is_current_year:
-        return mark_safe(ngettext(  # the translator's words around numbers
+        return SafeString(ngettext(  # the translator's words around numbers
             "%(year)s: %(used)s reimbursed session in this pathway (cap %(cap)s).",
             "%(year)s: %(used)s reimbursed sessions in this pathway (cap %(cap)s).", row.counted_here,
         ) % {**values, "used": shown(row.counted_here)})
@@ -253,7 +257,7 @@ def timeline_row_caption(row):
                                 row.remaining) % {"n": shown(row.remaining)}
     else:
         text += ". " + escape(gettext("Cap reached."))
-    return mark_safe(text)  # the translator's words around numbers
+    return SafeString(text)  # the translator's words around numbers
 
 
 @register.simple_tag
@@ -269,7 +273,7 @@ def timeline_mark_cells(mark):
             rank += f" — {cap_reached_words(shown(mark.rank))}"
     else:
         rank = escape(gettext("not counted"))
-    return mark_safe(  # escaped, digits, the translator's words
+    return SafeString(  # escaped, digits, the translator's words
         f"<tr><td>{dmy(session.date)}</td><td>{kind}</td><td>{shown(session.get_status_display())}</td>"
         f"<td>{rank}</td></tr>")
 
@@ -290,7 +294,7 @@ def month_bar(bar, chart):
         parts.append(f'<rect class="chart-current-mark" x="{bar.x}" y="{chart.current_mark_y}" width="{bar.width}" '
                      f'height="3"/>')
     parts.append("</g>")
-    return mark_safe("".join(parts))  # numbers, and an escaped month name
+    return SafeString("".join(parts))  # numbers, and an escaped month name
 
 
 def shown(value):
@@ -340,7 +344,7 @@ def session_row(context, session, editable):
         pays = f"{shown(session.out_of_scheme_fee)} € {words['not_counted']}"
     edit = f'<td><a href="{row_url(context, "pathway:session_edit", session.pk)}">{words["edit"]}</a></td>' if (
         editable) else ""
-    return mark_safe(  # every value shown() or escaped
+    return SafeString(  # every value shown() or escaped
         f"<tr><td>{dmy(session.date)}</td><td>{shown(session.get_kind_display())}</td>"
         f"<td>{shown(session.get_mode_display())} · {shown(session.duration_minutes)} min</td>"
         f"<td>{shown(session.get_status_display())}</td><td>{shown(session.get_billing_display())}</td>"
@@ -357,7 +361,7 @@ def history_item(event):
         before = f"{shown(event.get_from_status_display())} → " if event.from_status else ""
         change = f" : {before}{shown(event.get_to_status_display())}"
     details = f'<br><span class="text-muted">{shown(event.details)}</span>' if event.details else ""
-    return mark_safe(  # every value shown() or escaped
+    return SafeString(  # every value shown() or escaped
         f'<li class="border-start ps-2 mb-2"><time datetime="{escape(at.isoformat())}">{dmy(at)}</time> — '
         f"{shown(actor)} — <strong>{shown(event.get_action_display())}</strong>{change}{details}</li>")
 
@@ -367,13 +371,13 @@ def month_table_row(context, bar):
     """The month chart's hidden table: a month (the current one said so) and its count."""
     current = once_per_render(context, "current_month", lambda: escape(gettext("current month")))
     name = f"{escape(month_year(bar.month))}" + (f" ({current})" if bar.is_current else "")
-    return mark_safe(f'<tr><th scope="row">{name}</th><td>{shown(bar.count)}</td></tr>')  # escaped
+    return SafeString(f'<tr><th scope="row">{name}</th><td>{shown(bar.count)}</td></tr>')  # escaped
 
 
 @register.simple_tag
 def status_segment(share, chart):
     """A status's part of the patients' bar, named by its label, count and share."""
-    return mark_safe(  # numbers, a status value of the model's choices, an escaped label
+    return SafeString(  # numbers, a status value of the model's choices, an escaped label
         f'<rect class="chart-segment" x="{share.x}" y="0" width="{share.width}" height="{chart.height}" '
         f'fill="url(#chart-pattern-{escape(share.status)})"><title>{escape(share.label)} : {share.count} '
         f"({share.percent}&nbsp;%)</title></rect>")
@@ -384,7 +388,7 @@ def status_legend_item(share):
     """A status in the legend: its pattern, label, count of patients and share."""
     words = ngettext("%(label)s: %(n)s patient", "%(label)s: %(n)s patients", share.count) % {
         "label": escape(share.label), "n": shown(share.count)}
-    return mark_safe(  # the translator's words around an escaped label and numbers
+    return SafeString(  # the translator's words around an escaped label and numbers
         f'<li><svg class="chart-swatch" width="14" height="14" viewBox="0 0 14 14" aria-hidden="true" '
         f'focusable="false"><rect width="14" height="14" fill="url(#chart-pattern-{escape(share.status)})"/></svg> '
         f"{words} ({shown(share.percent)}&nbsp;%)</li>")
@@ -401,7 +405,7 @@ def patient_link(context, url_name, key, name):
 def week_session_item(context, session):
     """This week's session: the patient (to the pathway), the day, the kind and the status."""
     link = patient_link(context, "pathway:detail", session["pathway_id"], session["patient"])
-    return mark_safe(  # escaped or digits
+    return SafeString(  # escaped or digits
         f'<li class="list-group-item">{link} — {escape(weekday(session["date"]))} {dmy(session["date"])} · '
         f'{escape(session["kind_label"])} · {escape(session["status_label"])}</li>')
 
@@ -409,7 +413,7 @@ def week_session_item(context, session):
 @register.simple_tag(takes_context=True)
 def near_cap_item(context, row, cap, warn):
     """A patient at or near the cap: the name (to the patient's page) and the cap meter."""
-    return mark_safe(  # escaped, or the meter's own escaped markup
+    return SafeString(  # escaped, or the meter's own escaped markup
         f'<li class="list-group-item d-flex justify-content-between">'
         f'{patient_link(context, "pathway:patient_detail", row["id"], row["patient"])} '
         f'{cap_meter(context, row["used_this_year"], cap, warn)}</li>')
@@ -431,7 +435,7 @@ def pathway_note(list_name, pathway):
 def pathway_item(context, list_name, pathway):
     """A pathway of the dashboard's lists ("silent", "awaiting_followups" or "awaiting_evaluation"): the
     patient (to the pathway) and what the list says of it."""
-    return mark_safe(  # escaped, or the translator's words around digits
+    return SafeString(  # escaped, or the translator's words around digits
         f'<li class="list-group-item">{patient_link(context, "pathway:detail", pathway["id"], pathway["patient"])}'
         f" — {pathway_note(list_name, pathway)}</li>")
 
@@ -440,7 +444,7 @@ def pathway_item(context, list_name, pathway):
 def open_pathway_row(context, pathway, cap, warn):
     """A row of the open pathways' table: patient, status, follow-ups held (of planned), this year's count."""
     planned = f" / {shown(pathway['planned_followups'])}" if pathway["planned_followups"] else ""
-    return mark_safe(  # escaped, digits, or the widgets' own escaped markup
+    return SafeString(  # escaped, digits, or the widgets' own escaped markup
         f'<tr><td>{patient_link(context, "pathway:detail", pathway["id"], pathway["patient"])}</td>'
         f'<td>{status_badge(pathway["status"], pathway["status_label"])}</td>'
         f'<td>{shown(pathway["followups_held"])}{planned}</td>'
@@ -454,7 +458,7 @@ def open_pathway_row(context, pathway, cap, warn):
 
 
 def each(context, draw, rows, *args):
-    return mark_safe("".join(draw(context, row, *args) for row in rows))  # each row is drawn escaped
+    return SafeString("".join(draw(context, row, *args) for row in rows))  # each row is drawn escaped
 
 
 @register.simple_tag(takes_context=True)
@@ -469,7 +473,7 @@ def near_cap_items(context, rows, cap, warn):
 
 @register.simple_tag(takes_context=True)
 def pathway_items(context, list_name, pathways):
-    return mark_safe("".join(pathway_item(context, list_name, pathway) for pathway in pathways))  # escaped rows
+    return SafeString("".join(pathway_item(context, list_name, pathway) for pathway in pathways))  # escaped rows
 
 
 @register.simple_tag(takes_context=True)
@@ -484,12 +488,12 @@ def session_rows(context, sessions, editable):
 
 @register.simple_tag
 def history_items(events):
-    return mark_safe("".join(history_item(event) for event in events))  # escaped rows
+    return SafeString("".join(history_item(event) for event in events))  # escaped rows
 
 
 @register.simple_tag
 def month_bars(chart):
-    return mark_safe("".join(month_bar(bar, chart) for bar in chart.bars))  # numbers and escaped names
+    return SafeString("".join(month_bar(bar, chart) for bar in chart.bars))  # numbers and escaped names
 
 
 @register.simple_tag(takes_context=True)
@@ -499,12 +503,12 @@ def month_table_rows(context, chart):
 
 @register.simple_tag
 def status_segments(chart):
-    return mark_safe("".join(status_segment(share, chart) for share in chart.segments))  # numbers, escaped
+    return SafeString("".join(status_segment(share, chart) for share in chart.segments))  # numbers, escaped
 
 
 @register.simple_tag
 def status_legend_items(chart):
-    return mark_safe("".join(status_legend_item(share) for share in chart.shares))  # escaped items
+    return SafeString("".join(status_legend_item(share) for share in chart.shares))  # escaped items
 
 
 @register.simple_tag
@@ -514,10 +518,10 @@ def more_rows(bounded):
     if not more:
         return ""
     words = ngettext("and %(n)s more", "and %(n)s more", more) % {"n": shown(more)}
-    return mark_safe(f'<li class="list-group-item text-muted">{words}</li>')  # the translator's words, a number
+    return SafeString(f'<li class="list-group-item text-muted">{words}</li>')  # the translator's words, a number
 
 
 @register.simple_tag
 def timeline_mark_rows(timeline):
     """The timeline's hidden table: every session of every year, in order."""
-    return mark_safe("".join(timeline_mark_cells(mark) for row in timeline.rows for mark in row.marks))  # escaped
+    return SafeString("".join(timeline_mark_cells(mark) for row in timeline.rows for mark in row.marks))  # escaped
