@@ -410,6 +410,8 @@ def check(connection):
             "pathways": int(pathways)}
 
 
+# The tables the triggers keep (a bulk load vacuums and analyzes them with the rest).
+COUNT_TABLES = ("pathway_patientyearcount", "pathway_caseloadmonthcount", "pathway_patientlateststatus")
 TRIGGERS = {"pathway_caresession": ("pathway_session_inserted", "pathway_session_updated", "pathway_session_deleted"),
             "pathway_pathway": ("pathway_latest_inserted", "pathway_latest_updated", "pathway_latest_deleted"),
             "pathway_declaredsessions": ("pathway_declared_changed", "pathway_declared_inserted",

@@ -37,7 +37,6 @@ from pathway.national_caseload import Caseload
 from pathway.national_rows import COLUMNS, Calendar, Rows, copy_text, doctors_pool
 
 TABLES = tuple(COLUMNS)
-STORED_COUNT_TABLES = ("pathway_patientyearcount", "pathway_caseloadmonthcount")
 BENCH_USERNAMES = (data.LARGE_USERNAME, data.AVERAGE_USERNAME)
 CHUNK_ROWS = 100_000
 
@@ -283,7 +282,7 @@ def analyze(progress):
     """Statistics for the planner; outside a transaction, VACUUM also marks the event pages all-visible."""
     progress.phase("vacuum and analyze" if not connection.in_atomic_block else "analyze")
     with connection.cursor() as cursor:
-        for table in ("accounts_user", *TABLES, *STORED_COUNT_TABLES):
+        for table in ("accounts_user", *TABLES, *stored_counts.COUNT_TABLES):
             cursor.execute(f"{'ANALYZE' if connection.in_atomic_block else 'VACUUM (ANALYZE)'} {table}")
     progress.done()
 
