@@ -137,6 +137,7 @@ DATABASES = {
         conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
     )
 }
+POSTGRESQL_ENGINE = "config.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The JIT compiler kicks in on a high estimated cost (a caseload's correlated subqueries reach it)
     # and spends ~20 ms compiling a query that runs in 1 ms: never worth it for these short queries.
@@ -147,6 +148,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # DB_PREPARED_STATEMENTS=false behind a pooler in transaction mode (PgBouncer), which cannot keep them.
     if env_bool("DB_PREPARED_STATEMENTS", True):
         DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=5)
+    # Django's backend, its health check made without a round trip (config/postgresql/base.py says how).
+    DATABASES["default"]["ENGINE"] = POSTGRESQL_ENGINE
 else:
     # SQLite builds the covering indexes without their INCLUDE columns (an index-only read on PostgreSQL),
     # which is all the embedded default of `make run` needs: no warning at each start.

@@ -10,11 +10,11 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, DEBUG, MIDDLEWARE, STORAGES, env_bool, env_int
+from .base import DATABASES, DEBUG, MIDDLEWARE, POSTGRESQL_ENGINE, STORAGES, env_bool, env_int
 
 if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off when serving (config.settings.production): unset DEBUG.")
-if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+if DATABASES["default"]["ENGINE"] != POSTGRESQL_ENGINE:
     raise ImproperlyConfigured(
         "Serving needs PostgreSQL: set DATABASE_URL=postgres://user:password@host:5432/name "
         "(SQLite is for `make run` only)."

@@ -7,7 +7,7 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/msp")
 
 from .base import *  # noqa: E402,F403
 
-if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":  # noqa: F405
+if DATABASES["default"]["ENGINE"] != POSTGRESQL_ENGINE:  # noqa: F405
     raise RuntimeError("The test suite runs on PostgreSQL: set DATABASE_URL=postgres://...")
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
