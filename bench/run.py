@@ -34,6 +34,9 @@ from urllib.parse import urlencode, urlsplit
 import psycopg
 from django_otp.oath import totp
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from config.prepared import PREPARE_THRESHOLD  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 USERS = ("bench-large", "bench-average")
@@ -94,11 +97,23 @@ def parse_args():
     parser.add_argument("--small-url", default="postgres://postgres@127.0.0.1:5432/msp_bench_small")
     parser.add_argument("--full-url", default="postgres://postgres@127.0.0.1:5432/msp_bench")
     parser.add_argument("--rounds", type=int, default=60, help="timed requests per page and size")
-    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--warmup", type=int, default=None,
+                        help="untimed rounds first (default: 10 per gunicorn worker, see warmup_rounds)")
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=2.0, help="per page, for requests per second")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers per server")
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.warmup is None:
+        args.warmup = warmup_rounds(args.workers)
+    return args
+
+
+def warmup_rounds(workers):
+    """psycopg prepares a statement from its PREPARE_THRESHOLD-th run on a connection, and each gunicorn
+    worker has its own connection, reached by whichever request it accepts. Twice the threshold per
+    worker lets every worker run each page's statements past it before the timing starts: the timed
+    rounds see the statements prepared, as a server that has been up for a while runs them."""
+    return 2 * PREPARE_THRESHOLD * workers
 
 
 def say(text=""):

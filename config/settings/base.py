@@ -13,6 +13,8 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from config.prepared import PREPARE_THRESHOLD
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -147,7 +149,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # most of these queries (0.5 to 1 ms each, measured with make bench). Off with
     # DB_PREPARED_STATEMENTS=false behind a pooler in transaction mode (PgBouncer), which cannot keep them.
     if env_bool("DB_PREPARED_STATEMENTS", True):
-        DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=5)
+        DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=PREPARE_THRESHOLD)
     # Django's backend, its health check made without a round trip (config/postgresql/base.py says how).
     DATABASES["default"]["ENGINE"] = POSTGRESQL_ENGINE
 else:
