@@ -12,9 +12,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 TEST_TOTP_KEY = "3132333435363738393031323334353637383930"
 
 
-# The queries a verified session adds to each request for its device: none, the device is read with the
-# user (accounts/request_reads.py); django-otp still checks it is the user's and confirmed.
-DEVICE_QUERY = 0
+# What a signed-in request reads before its page's own queries: one statement, its session with its user
+# and their second-factor devices (accounts/request_reads.py).
+LOGIN_READ = 1
 
 
 def totp_device(user):

@@ -96,7 +96,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, its user the one read with the session (accounts/request_reads.py).
+    "accounts.request_reads.AuthenticationMiddleware",
     # django-otp's OTPMiddleware (request.user.is_verified(), read by TwoFactorMiddleware), its device read
     # by a prepared statement (accounts/request_reads.py).
     "accounts.request_reads.DeviceMiddleware",

@@ -1,4 +1,4 @@
-"""The session, user and device reads of every signed-in request (accounts/request_reads.py) give what
+"""The session, user and device read of every signed-in request (accounts/request_reads.py) give what
 Django's and django-otp's own reads give, refuse what they refuse, and are what the settings use."""
 
 from datetime import timedelta
@@ -7,8 +7,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.sessions.backends.db import SessionStore as DjangoSessionStore
-from django.contrib.sessions.models import Session
+from django.contrib.auth.hashers import make_password
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +15,8 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.middleware import OTPMiddleware
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.request_reads import DEVICES_READ, DeviceMiddleware, SessionStore, UserBackend
+from accounts.models import LoginSession
+from accounts.request_reads import DEVICES_READ, DeviceMiddleware, SessionStore, UserBackend, read_with_session
 from tests.auth import log_in, totp_device
 from tests.factories import PsychologistFactory
 
@@ -27,10 +27,12 @@ def fields_of(instance):
     return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
 
 
-def test_the_settings_use_the_three_reads():
+def test_the_settings_use_the_reads():
     assert settings.SESSION_ENGINE == "accounts.request_reads"
     assert "accounts.request_reads.UserBackend" in settings.AUTHENTICATION_BACKENDS
     assert "django.contrib.auth.backends.ModelBackend" not in settings.AUTHENTICATION_BACKENDS
+    assert "accounts.request_reads.AuthenticationMiddleware" in settings.MIDDLEWARE
+    assert "django.contrib.auth.middleware.AuthenticationMiddleware" not in settings.MIDDLEWARE
     assert "accounts.request_reads.DeviceMiddleware" in settings.MIDDLEWARE
     assert "django_otp.middleware.OTPMiddleware" not in settings.MIDDLEWARE
 
@@ -40,15 +42,36 @@ def test_a_session_loads_as_djangos_store_loads_it():
     store["answer"] = 42
     store["when"] = "01/02/2026"
     store.create()
-    assert SessionStore(store.session_key).load() == DjangoSessionStore(store.session_key).load() == {
+    assert SessionStore(store.session_key).load() == LoginSession.objects.get(pk=store.session_key).get_decoded() == {
         "answer": 42, "when": "01/02/2026"}
+
+
+def test_a_session_is_saved_with_its_users_key_and_read_with_the_user_and_devices(django_assert_num_queries):
+    user, nobody = PsychologistFactory(), SessionStore()
+    device = totp_device(user)
+    store = SessionStore()
+    store["_auth_user_id"] = str(user.pk)
+    store.create()
+    nobody["answer"] = 42
+    nobody.create()
+    assert LoginSession.objects.get(pk=store.session_key).user_id == user.pk
+    assert LoginSession.objects.get(pk=nobody.session_key).user_id is None
+    reread = SessionStore(store.session_key)
+    with django_assert_num_queries(1):
+        reread.load()
+    assert fields_of(reread.user_read) == fields_of(user)
+    assert {pk: fields_of(d) for pk, d in getattr(reread.user_read, DEVICES_READ).items()} == {
+        device.pk: fields_of(device)}
+    unsigned = SessionStore(nobody.session_key)
+    unsigned.load()
+    assert unsigned.user_read is None
 
 
 def test_an_expired_session_is_not_loaded_and_its_key_is_dropped():
     store = SessionStore()
     store["answer"] = 42
     store.create()
-    Session.objects.filter(pk=store.session_key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    LoginSession.objects.filter(pk=store.session_key).update(expire_date=timezone.now() - timedelta(seconds=1))
     reread = SessionStore(store.session_key)
     assert reread.load() == {}
     assert reread.session_key is None
@@ -138,10 +161,41 @@ def test_an_unconfirmed_device_read_with_the_user_does_not_verify():
     assert device_of_session(DeviceMiddleware, read, device.persistent_id) == (None, False)
 
 
-def test_a_signed_in_request_reads_its_session_then_its_user_with_devices(client, django_assert_num_queries):
+def test_the_backend_takes_the_user_read_with_the_session_only_when_it_is_the_one_asked_for(
+        django_assert_num_queries):
+    user, other = PsychologistFactory(), PsychologistFactory()
+    read = UserBackend().get_user(str(user.pk))
+    token = read_with_session.set(read)
+    try:
+        with django_assert_num_queries(0):
+            assert UserBackend().get_user(str(user.pk)) is read
+        with django_assert_num_queries(1):
+            assert UserBackend().get_user(str(other.pk)).pk == other.pk
+        read.is_active = False
+        assert UserBackend().get_user(str(user.pk)) is None  # Django's own rule, on the user read along
+    finally:
+        read_with_session.reset(token)
+
+
+def test_a_session_whose_user_column_disagrees_with_its_data_signs_in_the_data_s_user(client):
+    user, other = PsychologistFactory(), PsychologistFactory()
+    log_in(client, user)
+    LoginSession.objects.filter(pk=client.session.session_key).update(user=other)
+    response = client.get(reverse("pathway:rules"))
+    assert get_user(response.wsgi_request) == user
+
+
+def test_a_changed_password_still_ends_the_session_read_with_its_user(client):
     user = PsychologistFactory()
     log_in(client, user)
-    with django_assert_num_queries(2):  # nothing else: the rules page reads no patient data
+    type(user).objects.filter(pk=user.pk).update(password=make_password("un autre mot de passe"))
+    assert client.get(reverse("pathway:rules")).status_code == 302  # Django's hash check: logged out
+
+
+def test_a_signed_in_request_reads_its_session_with_its_user_and_devices_once(client, django_assert_num_queries):
+    user = PsychologistFactory()
+    log_in(client, user)
+    with django_assert_num_queries(1):  # nothing else: the rules page reads no patient data
         response = client.get(reverse("pathway:rules"))
     assert response.status_code == 200
     assert get_user(response.wsgi_request) == user and response.wsgi_request.user.is_verified()

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from documents import services
-from tests.auth import DEVICE_QUERY, log_in
+from tests.auth import LOGIN_READ, log_in
 from tests.factories import CareSessionFactory, DeclaredSessionsFactory
 
 from .factories import closed_pathway, end_of_care_draft, issued_end_of_care, with_consent
@@ -61,16 +61,16 @@ PAGES = {
     "statement_pdf": lambda psy, size: statement_url(psy, size, "statement_pdf"),
 }
 
-# Session + user for the login, then the page's own reads: the document with its relations, the
+# The page's own reads, after the login's (LOGIN_READ): the document with its relations, the
 # versions chain and, for a draft only, the sessions' figures; or the patient, sessions, declarations.
 EXPECTED_QUERIES = {
-    "detail_draft": 5,
-    "detail_issued": 4,
-    "print_draft": 4,
-    "print_issued": 3,
-    "pdf_issued": 3,
-    "statement": 5,
-    "statement_pdf": 5,
+    "detail_draft": 3,
+    "detail_issued": 2,
+    "print_draft": 2,
+    "print_issued": 1,
+    "pdf_issued": 1,
+    "statement": 3,
+    "statement_pdf": 3,
 }
 
 
@@ -81,7 +81,7 @@ ACCESS_TRACE = 1
 def queries_for(client, django_assert_num_queries, psychologist, page, size):
     url = PAGES[page](psychologist, size)
     log_in(client, psychologist)
-    with django_assert_num_queries(EXPECTED_QUERIES[page] + DEVICE_QUERY + ACCESS_TRACE):
+    with django_assert_num_queries(LOGIN_READ + EXPECTED_QUERIES[page] + ACCESS_TRACE):
         response = client.get(url)
     assert response.status_code == 200
 

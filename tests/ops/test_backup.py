@@ -106,7 +106,7 @@ def test_a_backup_restored_into_a_fresh_database_has_every_row_and_every_letter(
     assert after == before
     for table in ("pathway_patient", "pathway_pathway", "pathway_caresession", "pathway_declaredsessions",
                   "pathway_pathwayevent", "referrals_referral", "documents_document", "documents_consent",
-                  "django_session", "accounts_user"):
+                  "accounts_loginsession", "accounts_user"):
         assert before[table][0] > 0, table
     assert (tmp_path / "restored-media" / letter).read_bytes() == LETTER
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from documents.models import DocumentKind
 from pathway.models import CloseReason, PathwayEvent, PathwayStatus, SessionKind
-from tests.auth import DEVICE_QUERY, log_in
+from tests.auth import LOGIN_READ, log_in
 from tests.factories import (
     CareSessionFactory,
     ConsentFactory,
@@ -94,29 +94,29 @@ PAGES = {
         "pathway:evaluate", kwargs={"pathway_id": long_pathway(psy, size).pk}),
 }
 
-# Session + user for the login, then the page's own reads.
+# The page's own reads, after the login's (LOGIN_READ).
 EXPECTED_QUERIES = {
     # Four statements in one round trip: the year's figures; the lists of pathways and a page of the open
     # ones; this week's sessions; the charts' counts (selectors.dashboard).
-    "dashboard": 6,
-    "dashboard_page_2": 6,
-    "rules": 2,
-    "patient_create": 2,
-    "patient_edit": 3,
-    "declared_sessions_add": 3,
-    "pathway_open": 3,
-    "plan_followups": 3,
-    "close": 3,
+    "dashboard": 4,
+    "dashboard_page_2": 4,
+    "rules": 0,
+    "patient_create": 0,
+    "patient_edit": 1,
+    "declared_sessions_add": 1,
+    "pathway_open": 1,
+    "plan_followups": 1,
+    "close": 1,
     # The page's rows carry the list's total: no separate COUNT.
-    "patient_search_accented": 3,
-    "patient_list": 3,
-    "patient_search": 3,
-    "patient_detail": 5,
-    "pathway_detail": 6,
+    "patient_search_accented": 1,
+    "patient_list": 1,
+    "patient_search": 1,
+    "patient_detail": 3,
+    "pathway_detail": 4,
     # The cap's count (sessions held and declared) and the year's evaluation: a statement each.
-    "session_record": 4,
-    "session_edit": 4,
-    "evaluate": 5,
+    "session_record": 2,
+    "session_edit": 2,
+    "evaluate": 3,
 }
 
 
@@ -127,7 +127,7 @@ ACCESS_LOGGED = {"patient_edit", "declared_sessions_add", "pathway_open", "plan_
 
 
 def expected_queries(page):
-    return EXPECTED_QUERIES[page] + DEVICE_QUERY + (ACCESS_TRACE if page in ACCESS_LOGGED else 0)
+    return LOGIN_READ + EXPECTED_QUERIES[page] + (ACCESS_TRACE if page in ACCESS_LOGGED else 0)
 
 
 def queries_for(client, psychologist, page, size):
@@ -170,4 +170,4 @@ def test_recording_a_session_runs_the_same_queries_at_1_and_50_sessions(client, 
     # Login, the pathway; in the transaction (a savepoint and its release here, inside the test's), one
     # round trip: the two locks and what the checks count (one statement); then the insert, the event.
     assert (queries_to_record(client, psychologist, 1), queries_to_record(client, other_psychologist, 50)) == (
-        10 + DEVICE_QUERY + ACCESS_TRACE, 10 + DEVICE_QUERY + ACCESS_TRACE)
+        LOGIN_READ + 8 + ACCESS_TRACE, LOGIN_READ + 8 + ACCESS_TRACE)

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from documents.models import DocumentKind
 from privacy.models import AccessLogEntry
-from tests.auth import log_in
+from tests.auth import LOGIN_READ, log_in
 from tests.factories import CareSessionFactory, DocumentFactory
 
 from .builders import full_file
@@ -119,9 +119,9 @@ def test_the_export_runs_a_fixed_number_of_queries(client, psychologist, extra, 
         CareSessionFactory(pathway=pathway, date=date(2004, 4, 1) + timedelta(days=index))
         DocumentFactory(pathway=pathway, kind=DocumentKind.ALERT)
     log_in(client, psychologist)
-    # Login (session, user with the second factor's device), the patient with its psychologist, declared
-    # sessions, referrals, pathways, sessions, events, documents; the trace.
-    with django_assert_num_queries(10):
+    # After the login's read: the patient with its psychologist, declared sessions, referrals, pathways,
+    # sessions, events, documents; the trace.
+    with django_assert_num_queries(LOGIN_READ + 8):
         assert client.get(url("export_json", patient)).status_code == 200
 
 

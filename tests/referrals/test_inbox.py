@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from pathway.models import EntryMode, Pathway, PathwayEvent, Patient
 from referrals.models import DeclineReason, Referral, ReferralStatus
-from tests.auth import DEVICE_QUERY, log_in
+from tests.auth import LOGIN_READ, log_in
 from tests.factories import PathwayFactory, PatientFactory, ReferralFactory, ReferralLinkFactory
 
 from .sending import day
@@ -238,7 +238,7 @@ def test_an_anonymous_visitor_is_sent_to_the_login_page(client, referral):
 @pytest.mark.parametrize("size", [1, 30])
 def test_the_inbox_runs_a_fixed_number_of_queries(client_psy, link, size, django_assert_num_queries):
     ReferralFactory.create_batch(size, link=link)
-    with django_assert_num_queries(4 + DEVICE_QUERY):  # session, user, count, the page's rows
+    with django_assert_num_queries(LOGIN_READ + 2):  # the count, the page's rows
         client_psy.get(reverse("referrals:inbox"))
 
 
@@ -247,6 +247,6 @@ def test_the_detail_runs_a_fixed_number_of_queries(client_psy, link, psychologis
     referral = ReferralFactory(link=link, patient_last_name="Lefèvre", patient_birth_date=date(1990, 5, 17))
     for _ in range(size):
         PatientFactory(psychologist=psychologist, last_name="Lefevre", birth_date=date(1990, 5, 17))
-    # session, user, the referral, the matches, the patients to link; the access trace (privacy.middleware)
-    with django_assert_num_queries(5 + DEVICE_QUERY + 1):
+    # the referral, the matches, the patients to link; the access trace (privacy.middleware)
+    with django_assert_num_queries(LOGIN_READ + 3 + 1):
         client_psy.get(url("detail", referral))
