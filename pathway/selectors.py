@@ -480,45 +480,52 @@ def video_share(figures):
 
 # The lists of open pathways, from one pass over them (the partial covering index of open pathways,
 # which holds each one's last held session and reimbursed follow-ups, kept by the database) and one
-# read of their patients' names, ranked four ways: silent for weeks, awaiting follow-ups, awaiting the
-# evaluation, and the table of open pathways by name, whose rows alone get their patient's count this
-# year (one PatientYearCount row). Each ranked row carries what is shown of it: no join after ranking.
+# read of their patients' names: the first rows of each list (silent for weeks, awaiting follow-ups,
+# awaiting the evaluation) and a page of the table of open pathways by name, each list with its
+# number of rows; only the table's rows get their patient's count this year (one PatientYearCount
+# row). Each list is its first rows (ORDER BY ... LIMIT: a partial sort), not a ranking of them all.
 # The table's page is the one asked for, or its last page when asked for one past it, as
 # Paginator.get_page serves it: the statement knows how many rows there are, the request does not yet.
-PATHWAY_LISTS_SQL = """
+LIST_COLUMNS = "id, status, opened_on, planned_followups, last_session_on, followups_held, last_name, first_name"
+PATHWAY_LISTS_SQL = f"""
 WITH active AS (
     SELECT pw.id, pw.status, pw.opened_on, pw.planned_followups, pw.patient_id, p.last_name, p.first_name,
         CASE WHEN pw.status = %(in_care)s THEN pw.last_held_on END AS last_session_on,
         pw.reimbursed_followups_held AS followups_held
     FROM pathway_pathway AS pw JOIN pathway_patient AS p ON p.id = pw.patient_id
     WHERE pw.psychologist_id = %(psychologist)s AND pw.status IN (%(awaiting)s, %(in_care)s)
-), ranked AS (
-    SELECT 'silent' AS list, active.*,
-        ROW_NUMBER() OVER (ORDER BY last_session_on NULLS FIRST, opened_on, id) AS position, COUNT(*) OVER () AS total
-    FROM active
-    WHERE status = %(in_care)s
+), silent AS (
+    SELECT * FROM active WHERE status = %(in_care)s
         AND (last_session_on < %(silent_since)s OR (last_session_on IS NULL AND opened_on < %(silent_since)s))
-    UNION ALL
-    SELECT 'awaiting_followups', active.*, ROW_NUMBER() OVER (ORDER BY opened_on, id), COUNT(*) OVER ()
-    FROM active WHERE status = %(in_care)s AND followups_held = 0
-    UNION ALL
-    SELECT 'awaiting_evaluation', active.*, ROW_NUMBER() OVER (ORDER BY opened_on, id), COUNT(*) OVER ()
-    FROM active WHERE status = %(awaiting)s
-    UNION ALL
-    SELECT 'open', active.*, ROW_NUMBER() OVER (ORDER BY last_name, first_name, id), COUNT(*) OVER ()
+), awaiting_followups AS (
+    SELECT * FROM active WHERE status = %(in_care)s AND followups_held = 0
+), awaiting_evaluation AS (
+    SELECT * FROM active WHERE status = %(awaiting)s
+), table_pages AS (
+    SELECT CASE WHEN COUNT(*) = 0 THEN 1 ELSE (COUNT(*) + %(per_page)s - 1) / %(per_page)s END AS last_page
     FROM active
 )
-SELECT list, total, id, status, opened_on, planned_followups, last_session_on, followups_held, last_name, first_name,
-    CASE WHEN list = 'open' THEN COALESCE((
-        SELECT y.used FROM pathway_patientyearcount AS y WHERE y.patient_id = ranked.patient_id AND y."year" = %(year)s
-    ), 0) END AS used_this_year
+SELECT 'silent' AS list, (SELECT COUNT(*) FROM silent) AS total,
+    ROW_NUMBER() OVER (ORDER BY last_session_on NULLS FIRST, opened_on, id) AS position, {LIST_COLUMNS},
+    CAST(NULL AS INTEGER) AS used_this_year
+FROM (SELECT * FROM silent ORDER BY last_session_on NULLS FIRST, opened_on, id LIMIT %(length)s) AS first_rows
+UNION ALL
+SELECT 'awaiting_followups', (SELECT COUNT(*) FROM awaiting_followups), ROW_NUMBER() OVER (ORDER BY opened_on, id),
+    {LIST_COLUMNS}, NULL
+FROM (SELECT * FROM awaiting_followups ORDER BY opened_on, id LIMIT %(length)s) AS first_rows
+UNION ALL
+SELECT 'awaiting_evaluation', (SELECT COUNT(*) FROM awaiting_evaluation), ROW_NUMBER() OVER (ORDER BY opened_on, id),
+    {LIST_COLUMNS}, NULL
+FROM (SELECT * FROM awaiting_evaluation ORDER BY opened_on, id LIMIT %(length)s) AS first_rows
+UNION ALL
+SELECT 'open', (SELECT COUNT(*) FROM active), ROW_NUMBER() OVER (ORDER BY last_name, first_name, id), {LIST_COLUMNS},
+    COALESCE((SELECT y.used FROM pathway_patientyearcount AS y
+              WHERE y.patient_id = table_page.patient_id AND y."year" = %(year)s), 0)
 FROM (
-    SELECT ranked.*, CASE WHEN %(page)s > (total + %(per_page)s - 1) / %(per_page)s
-        THEN (total + %(per_page)s - 1) / %(per_page)s ELSE %(page)s END AS shown_page
-    FROM ranked
-) AS ranked
-WHERE (list <> 'open' AND position <= %(length)s)
-    OR (list = 'open' AND position > (shown_page - 1) * %(per_page)s AND position <= shown_page * %(per_page)s)
+    SELECT * FROM active ORDER BY last_name, first_name, id LIMIT %(per_page)s
+    OFFSET %(per_page)s * (
+        (SELECT CASE WHEN %(page)s > last_page THEN last_page ELSE %(page)s END FROM table_pages) - 1)
+) AS table_page
 ORDER BY list, position
 """
 PATHWAY_LISTS_SQL = with_statuses(PATHWAY_LISTS_SQL)
@@ -554,7 +561,7 @@ def pathway_lists_of(rows):
     """The lists as Bounded rows, and the open table's rows with their number in all."""
     lists, totals = {"silent": [], "awaiting_followups": [], "awaiting_evaluation": [], "open": []}, {}
     status_labels = choice_labels(PathwayStatus)
-    for name, total, *row in rows:
+    for name, total, _position, *row in rows:
         pathway_id, status, opened_on, planned, last_session_on, followups_held, last_name, first_name, used = row
         totals[name] = total
         lists[name].append({

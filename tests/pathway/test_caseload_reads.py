@@ -9,7 +9,7 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 
-from pathway import selectors
+from pathway import rules, selectors
 from pathway.models import Billing, Pathway, PathwayStatus, Patient, SessionKind, SessionMode, SessionStatus
 from pathway.services.cap import used_in_year_clause
 from tests.factories import CareSessionFactory, DeclaredSessionsFactory, PathwayFactory, PatientFactory
@@ -141,3 +141,43 @@ def test_the_patient_list_counts_every_patient_found(client_psy, psychologist):
         PatientFactory(psychologist=psychologist, last_name=f"Patient{index:02d}")
     page = client_psy.get(reverse("pathway:patient_list"), {"page": 2}).content.decode()
     assert "30 patients" in page and "Page 2 sur 2" in page
+
+
+def test_each_list_is_its_first_rows_in_order_with_its_total(psychologist, other_psychologist):
+    """Every list longer than it shows, against the lists computed here from the ORM's rows."""
+    since = TODAY - timedelta(weeks=rules.SILENT_PATHWAY_WEEKS)
+    for index in range(50):
+        status = PathwayStatus.AWAITING_EVALUATION if index % 3 == 0 else PathwayStatus.IN_CARE
+        pathway = PathwayFactory(
+            patient=PatientFactory(psychologist=psychologist, last_name=f"Nom{(index * 7) % 50:02d}",
+                                   first_name="Éa" if index % 2 else "Zoé"),
+            opened_on=JANUARY + timedelta(days=(index * 11) % 60), status=status)
+        if status == PathwayStatus.IN_CARE and index % 4:
+            CareSessionFactory(pathway=pathway, kind=SessionKind.EVALUATION, date=pathway.opened_on)
+            for week in range(index % 5):
+                CareSessionFactory(pathway=pathway, date=TODAY - timedelta(weeks=2 + 3 * week + index % 9))
+    PathwayFactory(patient=PatientFactory(psychologist=other_psychologist))
+    PathwayFactory(patient=PatientFactory(psychologist=psychologist), status=PathwayStatus.CLOSED)
+
+    open_pathways = list(Pathway.objects.filter(psychologist=psychologist, status__in=(
+        PathwayStatus.AWAITING_EVALUATION, PathwayStatus.IN_CARE)).select_related("patient"))
+    in_care = [p for p in open_pathways if p.status == PathwayStatus.IN_CARE]
+    silent = sorted((p for p in in_care if (p.last_held_on or p.opened_on) < since),
+                    key=lambda p: (p.last_held_on is not None, p.last_held_on or date.min, p.opened_on, p.pk))
+    awaiting_followups = sorted((p for p in in_care if p.reimbursed_followups_held == 0),
+                                key=lambda p: (p.opened_on, p.pk))
+    awaiting_evaluation = sorted((p for p in open_pathways if p.status == PathwayStatus.AWAITING_EVALUATION),
+                                 key=lambda p: (p.opened_on, p.pk))
+    by_name = sorted(open_pathways, key=lambda p: (p.patient.last_name, p.patient.first_name, p.pk))
+    assert min(len(silent), len(awaiting_followups), len(awaiting_evaluation)) > selectors.DASHBOARD_LIST_LENGTH
+
+    shown = selectors.dashboard(psychologist)
+    for name, expected in (("silent_pathways", silent), ("awaiting_followups", awaiting_followups),
+                           ("awaiting_evaluation", awaiting_evaluation)):
+        assert [row["id"] for row in shown[name].rows] == [p.pk for p in expected[:10]], name
+        assert shown[name].total == len(expected), name
+    for number in (1, 2):
+        page = selectors.dashboard(psychologist, str(number))["open_pathways"]
+        start = (number - 1) * selectors.OPEN_PATHWAYS_PER_PAGE
+        assert [row["id"] for row in page] == [p.pk for p in by_name[start:start + selectors.OPEN_PATHWAYS_PER_PAGE]]
+        assert page.paginator.count == len(open_pathways) == 50
