@@ -20,7 +20,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.dates import MONTHS, MONTHS_AP, WEEKDAYS
 from django.utils.formats import get_format, localize
 from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeData, SafeString
 from django.utils.translation import get_language, gettext, ngettext
 
 register = template.Library()
@@ -93,7 +93,9 @@ def at_least(value, bound):
 
 @register.simple_tag
 def status_badge(status, label):
-    return format_html('<span class="badge {}">{}</span>', STATUS_CLASSES.get(status, "text-bg-secondary"), label)
+    """As format_html('<span class="badge {}">{}</span>', ...) writes it (a safe label as it is)."""
+    colour = escape(STATUS_CLASSES.get(status, "text-bg-secondary"))
+    return SafeString(f'<span class="badge {colour}">{label if isinstance(label, SafeData) else escape(label)}</span>')
 
 
 # Reversed URLs, escaped: for a URL with one argument, the parts around it. A URL pattern does not
@@ -419,16 +421,22 @@ def near_cap_item(context, row, cap, warn):
         f'{cap_meter(context, row["used_this_year"], cap, warn)}</li>')
 
 
-def pathway_note(list_name, pathway):
+def note_words():
+    return {"last_session": gettext("last session on %(day)s"), "no_session": gettext("no session"),
+            "opened": gettext("opened on %(day)s")}
+
+
+def pathway_note(context, list_name, pathway):
     """What a list says of a pathway: the translator's words (not escaped, as {% blocktranslate %} leaves
-    them) around digits."""
+    them, and translated once per rendering) around digits."""
+    words = once_per_render(context, "pathway_note", note_words)
     if list_name == "silent":
         day = pathway["last_session_on"]
-        return gettext("last session on %(day)s") % {"day": dmy(day)} if day else gettext("no session")
+        return words["last_session"] % {"day": dmy(day)} if day else words["no_session"]
     if list_name == "awaiting_followups":
         count = pathway["planned_followups"]
         return ngettext("%(n)s follow-up planned", "%(n)s follow-ups planned", count) % {"n": localize(count)}
-    return gettext("opened on %(day)s") % {"day": dmy(pathway["opened_on"])}
+    return words["opened"] % {"day": dmy(pathway["opened_on"])}
 
 
 @register.simple_tag(takes_context=True)
@@ -437,7 +445,7 @@ def pathway_item(context, list_name, pathway):
     patient (to the pathway) and what the list says of it."""
     return SafeString(  # escaped, or the translator's words around digits
         f'<li class="list-group-item">{patient_link(context, "pathway:detail", pathway["id"], pathway["patient"])}'
-        f" — {pathway_note(list_name, pathway)}</li>")
+        f" — {pathway_note(context, list_name, pathway)}</li>")
 
 
 @register.simple_tag(takes_context=True)

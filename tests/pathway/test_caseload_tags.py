@@ -10,6 +10,8 @@ import pytest
 from django.template import engines
 from django.urls import reverse, set_script_prefix
 from django.utils import translation
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy
 
 from pathway import charts
 from pathway.forms import SessionForm
@@ -94,6 +96,18 @@ def test_weekday_names_the_day_as_the_date_filter_does():
 def test_a_status_badge_has_its_status_colour():
     assert render("{% status_badge 'in_care' 'En soins' %}") == '<span class="badge text-bg-success">En soins</span>'
     assert "text-bg-secondary" in render("{% status_badge 'closed' 'Clos' %}")
+
+
+@pytest.mark.parametrize("label", ["En cours de suivi", "<b>Réorienté</b> & co", SafeString("<i>safe</i>"),
+                                   gettext_lazy("in care"), 12])
+@pytest.mark.parametrize("status", [PathwayStatus.IN_CARE, "unknown", '"><script>'])
+def test_a_status_badge_is_what_format_html_made_of_it(status, label):
+    from django.utils.html import format_html
+
+    from pathway.templatetags.caseload import STATUS_CLASSES, status_badge
+
+    expected = format_html('<span class="badge {}">{}</span>', STATUS_CLASSES.get(status, "text-bg-secondary"), label)
+    assert status_badge(status, label) == expected and isinstance(status_badge(status, label), SafeString)
 
 
 def test_the_form_partial_puts_each_error_next_to_its_field_and_names_it():
