@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.db import connections
 
 DEFAULT_ALIAS = "default"
@@ -95,7 +96,7 @@ class Read:
 
 
 def pipelines(connection):
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or not getattr(settings, "DATABASE_PIPELINES", False):
         return False
     from psycopg import Pipeline
 

@@ -37,3 +37,11 @@ def test_a_failing_statement_raises_djangos_error_and_the_connection_goes_on():
     with pytest.raises(ProgrammingError), transaction.atomic():
         read_together(Read("SELECT 1", ()), Read("SELECT * FROM no_such_table", ()), Read("SELECT 3", ()))
     assert read_together(Read("SELECT 1", ()), Read("SELECT 2", ())) == [[(1,)], [(2,)]]
+
+
+def test_db_pipelines_false_reads_one_statement_after_the_other(settings, monkeypatch):
+    settings.DATABASE_PIPELINES = False
+    connection.ensure_connection()
+    monkeypatch.setattr(type(connection.connection), "pipeline", lambda self: pytest.fail("no pipeline"))
+    assert not pipelines(connection)
+    assert read_together(Read("SELECT 1", ()), Read("SELECT 2", ())) == [[(1,)], [(2,)]]

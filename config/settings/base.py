@@ -151,6 +151,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # DB_PREPARED_STATEMENTS=false behind a pooler in transaction mode (PgBouncer), which cannot keep them.
     if env_bool("DB_PREPARED_STATEMENTS", True):
         DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=PREPARE_THRESHOLD)
+    # A page's independent statements sent together, one round trip (config/model_rows.read_together).
+    # Off with DB_PIPELINES=false behind a pooler that does not pass pipelined statements through.
+    DATABASE_PIPELINES = env_bool("DB_PIPELINES", True)
     # Django's backend, its health check made without a round trip (config/postgresql/base.py says how).
     DATABASES["default"]["ENGINE"] = POSTGRESQL_ENGINE
 else:
