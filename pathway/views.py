@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from . import charts, forms, rules, scans, selectors, services
 from .decorators import psychologist_required
-from .models import Billing
+from .models import Billing, Patient
 from .services import DomainError
 
 PATIENTS_PER_PAGE = 25
@@ -169,21 +169,24 @@ def form_day(form):
 @psychologist_required
 @require_http_methods(["GET", "POST"])
 def session_record(request, pathway_id):
-    pathway = selectors.pathway_get(request.user, pathway_id)
     form = forms.SessionForm(request.POST or None)
     cap_refused = False
     if request.method == "POST" and form.is_valid():
         try:
-            services.session_record(
-                pathway, request.user, kind=form.cleaned_data["kind"], data=form.session_input(),
+            # The pathway is read, and its owner checked, with the locks the recording takes.
+            services.session_record_on_owned(
+                request.user, pathway_id, kind=form.cleaned_data["kind"], data=form.session_input(),
                 emergency_orientation=form.cleaned_data["emergency_orientation"],
             )
+        except Patient.DoesNotExist:
+            raise Http404 from None
         except DomainError as error:
             show_domain_error(form, error)
             cap_refused = error.code == "cap_reached"
         else:
             messages.success(request, _("Session recorded."))
-            return redirect("pathway:detail", pathway_id=pathway.pk)
+            return redirect("pathway:detail", pathway_id=pathway_id)
+    pathway = selectors.pathway_get(request.user, pathway_id)
     return render(request, "pathway/session_form.html", {
         "form": form, "pathway": pathway, "patient": pathway.patient, "cap_refused": cap_refused,
         "usage": services.cap_usage(pathway.patient_id, form_day(form)),

@@ -19,7 +19,7 @@ from .pathways import (
     pathway_plan_followups,
 )
 from .patients import patient_update
-from .sessions import session_record, session_update
+from .sessions import session_record, session_record_on_owned, session_update
 from .transitions import TRANSITIONS, allowed_transitions, pathway_transition
 
 __all__ = [
@@ -27,5 +27,5 @@ __all__ = [
     "check_session", "counted_sessions", "declared_sessions_add", "evaluation_held_in_year", "lock_patient",
     "pathway_close", "pathway_evaluate", "pathway_open", "pathway_plan_followups", "pathway_transition",
     "patient_update",
-    "session_record", "session_update",
+    "session_record", "session_record_on_owned", "session_update",
 ]

@@ -82,29 +82,30 @@ def usage_on(day, used):
 
 
 def evaluation_held_in_year(patient_id, year, excluding_session_id=None):
-    held, params = evaluation_held_clause(patient_id, year, excluding_session_id)
+    held, params = evaluation_held_clause("%s", year, excluding_session_id, patient_param(patient_id))
     return bool(fetch_rows(f"SELECT {held}", params)[0][0])
 
 
-def evaluation_held_clause(patient_id, year, excluding_session_id=None):
-    """SQL expression: whether the patient had an evaluation counted in `year` (here or declared)."""
-    patient = patient_param(patient_id)
-    counted, params = counted_clause("%s", year, excluding_session_id, patient)
-    return (EVALUATION_HELD.format(counted=counted, declared=DECLARED_SQL.format(patient="%s")),
-            [*params, SessionKind.EVALUATION, *patient, year, True])
+def evaluation_held_clause(patient, year, excluding_session_id=None, patient_param=()):
+    """SQL expression: whether the patient had an evaluation counted in `year` (here or declared), and its
+    parameters; `patient` as in used_in_year_clause."""
+    counted, params = counted_clause(patient, year, excluding_session_id, patient_param)
+    return (EVALUATION_HELD.format(counted=counted, declared=DECLARED_SQL.format(patient=patient)),
+            [*params, SessionKind.EVALUATION, *patient_param, year, True])
 
 
-def lock_sql(table, columns):
-    """SELECT a row by its key, locked FOR UPDATE where the database locks rows (SQLite locks the whole
-    database for a write instead, as Django's select_for_update() leaves it)."""
+def lock_sql(table, columns, where=None):
+    """SELECT a row by its key (or by `where`), locked FOR UPDATE where the database locks rows (SQLite
+    locks the whole database for a write instead, as Django's select_for_update() leaves it)."""
     if not connection.in_atomic_block:
         raise TransactionManagementError("A row is locked inside a transaction (transaction.atomic).")
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    return f"SELECT {columns.select} FROM {table} WHERE {columns.pk_column} = %s{lock}"
+    return f"SELECT {columns.select} FROM {table} WHERE {where or f'{columns.pk_column} = %s'}{lock}"
 
 
-def locked_read(model, pk):
-    """The read of `model`'s row of key `pk`, locked until the transaction ends (DoesNotExist if none)."""
+def locked_read(model, pk=None, *, where=None, params=()):
+    """The read of `model`'s row of key `pk` (or the one row `where` finds, with its `params`), locked
+    until the transaction ends; DoesNotExist if there is none."""
     columns = column_set(model)
 
     def instance(rows):
@@ -112,7 +113,8 @@ def locked_read(model, pk):
             raise model.DoesNotExist
         return columns.instance(rows[0])
 
-    return Read(lock_sql(model._meta.db_table, columns), [db_key(model, pk)], instance)
+    return Read(lock_sql(model._meta.db_table, columns, where), list(params) if where else [db_key(model, pk)],
+                instance)
 
 
 def locked(model, pk):

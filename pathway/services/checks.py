@@ -194,11 +194,25 @@ class RecordingFacts:
     evaluation_held: bool
 
 
-def recording_facts_read(pathway_id, patient_id, year):
-    used, used_params = used_in_year_clause("%s", year, patient_param=patient_param(patient_id))
-    held, held_params = evaluation_held_clause(patient_id, year)
-    sql = f"SELECT ({FIRST_EVALUATION_SQL}), {used}, {held}"
-    params = [db_key(Pathway, pathway_id), SessionKind.EVALUATION, *used_params, *held_params]
+OWNED_PATHWAY_PATIENT_SQL = """(SELECT pathway.patient_id FROM pathway_pathway AS pathway
+    WHERE pathway.id = %s AND pathway.psychologist_id = %s)"""
+
+
+def recording_facts_read(pathway_id, year, patient_id=None, owner=None):
+    """The RecordingFacts of a new session of `year` on the pathway. Given its `owner` instead of its
+    patient, the statement finds the patient itself, and reads nothing of a pathway of another."""
+    key = db_key(Pathway, pathway_id)
+    if owner is None:
+        patient, patient_params = "%s", patient_param(patient_id)
+        first_evaluation, first_params = FIRST_EVALUATION_SQL, [key, SessionKind.EVALUATION]
+    else:
+        patient, patient_params = OWNED_PATHWAY_PATIENT_SQL, (key, owner.pk)
+        first_evaluation = FIRST_EVALUATION_SQL + " AND psychologist_id = %s"
+        first_params = [key, SessionKind.EVALUATION, owner.pk]
+    used, used_params = used_in_year_clause(patient, year, patient_param=patient_params)
+    held, held_params = evaluation_held_clause(patient, year, patient_param=patient_params)
+    sql = f"SELECT ({first_evaluation}), {used}, {held}"
+    params = [*first_params, *used_params, *held_params]
 
     def facts(rows):
         first_day, used_count, evaluation_held = rows[0]

@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from config.model_rows import cache_relation, read_together
+from config.model_rows import cache_relation, db_key, read_together
 
 from ..models import (
     Billing,
@@ -56,8 +56,33 @@ def session_record(pathway, actor, *, kind, data, emergency_orientation=""):
     sees every session committed before them."""
     patient, locked_pathway, facts = read_together(
         locked_read(Patient, pathway.patient_id), locked_read(Pathway, pathway.pk),
-        recording_facts_read(pathway.pk, pathway.patient_id, data.date.year))
-    pathway = locked_again(pathway, locked_pathway)
+        recording_facts_read(pathway.pk, data.date.year, pathway.patient_id))
+    return record_on_locked(patient, locked_again(pathway, locked_pathway), facts, actor, kind=kind, data=data,
+                            emergency_orientation=emergency_orientation)
+
+
+# The psychologist's pathway of a key, and its patient: the owner is checked in the locks' statements.
+OWNED_PATHWAY_SQL = "id = %s AND psychologist_id = %s"
+OWNED_PATHWAY_PATIENT_SQL = "id = (SELECT patient_id FROM pathway_pathway WHERE id = %s AND psychologist_id = %s)"
+
+
+@transaction.atomic
+def session_record_on_owned(psychologist, pathway_id, *, kind, data, emergency_orientation=""):
+    """session_record on the psychologist's pathway known by its key (a form's POST), with nothing read
+    before the same round trip: the locks' statements find the rows only if the pathway is the
+    psychologist's (else Patient.DoesNotExist: a 404 for the view), the patient's first as always."""
+    owned = (db_key(Pathway, pathway_id), psychologist.pk)
+    patient, pathway, facts = read_together(
+        locked_read(Patient, where=OWNED_PATHWAY_PATIENT_SQL, params=owned),
+        locked_read(Pathway, where=OWNED_PATHWAY_SQL, params=owned),
+        recording_facts_read(pathway_id, data.date.year, owner=psychologist))
+    cache_relation(pathway, "psychologist", psychologist)
+    return record_on_locked(patient, pathway, facts, psychologist, kind=kind, data=data,
+                            emergency_orientation=emergency_orientation)
+
+
+def record_on_locked(patient, pathway, facts, actor, *, kind, data, emergency_orientation):
+    """session_record's checks and writes, the patient and the pathway locked and read again."""
     if pathway.status != S.IN_CARE:
         raise DomainError(_("Sessions are recorded on a pathway in care, after its evaluation."),
                           code="not_in_care")

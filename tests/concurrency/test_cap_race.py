@@ -76,9 +76,13 @@ def run_at_once(actions):
     return outcomes
 
 
-def record_a_followup(pathway, actor):
+def record_a_followup(pathway, actor, index=0):
+    """Half the recordings as the form's POST records them (the pathway known by its key), half by the
+    pathway read before (session_record): both take the patient's lock first."""
     data = services.SessionInput(date=timezone.localdate(), mode="in_person", duration_minutes=45)
-    return lambda: services.session_record(pathway, actor, kind=SessionKind.FOLLOWUP, data=data)
+    if index % 2:
+        return lambda: services.session_record(pathway, actor, kind=SessionKind.FOLLOWUP, data=data)
+    return lambda: services.session_record_on_owned(actor, pathway.pk, kind=SessionKind.FOLLOWUP, data=data)
 
 
 def hold_the_cancelled_session(cancelled, actor):
@@ -90,7 +94,7 @@ def recordings_and_updates(pathway, actor):
     """Half the threads record a follow-up, half turn each their own cancelled session into a held one."""
     cancelled = [CareSessionFactory(pathway=pathway, date=pathway.opened_on, status=SessionStatus.CANCELLED)
                  for _ in range(THREADS // 2)]
-    return [record_a_followup(pathway, actor) for _ in range(THREADS // 2)] + [
+    return [record_a_followup(pathway, actor, index) for index in range(THREADS // 2)] + [
         hold_the_cancelled_session(session, actor) for session in cancelled]
 
 
@@ -109,7 +113,7 @@ def assert_one_winner(outcomes):
 def test_concurrent_recordings_record_only_one_12th_session(psychologist, eleven_sessions_this_year, wide_window):
     pathway = eleven_sessions_this_year
 
-    outcomes = run_at_once([record_a_followup(pathway, psychologist) for _ in range(THREADS)])
+    outcomes = run_at_once([record_a_followup(pathway, psychologist, index) for index in range(THREADS)])
 
     assert_one_winner(outcomes)
     assert counted(pathway) == 12
@@ -128,7 +132,7 @@ def test_concurrent_recordings_and_updates_take_only_one_12th_session(
 
 
 def unlocked(lock_sql):
-    return lambda table, columns: lock_sql(table, columns).removesuffix(" FOR UPDATE")
+    return lambda table, columns, where=None: lock_sql(table, columns, where).removesuffix(" FOR UPDATE")
 
 
 @pytest.fixture
@@ -142,8 +146,9 @@ def only_the_patient_lock(monkeypatch):
     monkeypatch.setattr(QuerySet, "select_for_update", select_for_update)
     original_lock_sql = cap.lock_sql
 
-    def lock_sql(table, columns):
-        return (original_lock_sql if table == Patient._meta.db_table else unlocked(original_lock_sql))(table, columns)
+    def lock_sql(table, columns, where=None):
+        keep = table == Patient._meta.db_table
+        return (original_lock_sql if keep else unlocked(original_lock_sql))(table, columns, where)
 
     monkeypatch.setattr(cap, "lock_sql", lock_sql)
 

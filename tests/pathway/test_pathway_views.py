@@ -180,6 +180,27 @@ def test_a_13th_session_is_refused_and_offered_out_of_scheme(client_psy, psychol
     assert "12 / 12 cette année" in client_psy.get(url("detail", pathway)).content.decode()
 
 
+def test_a_valid_session_posted_on_another_psychologists_pathway_is_not_found_and_writes_nothing(
+        client, psychologist, other_psychologist):
+    pathway = in_care_with(other_psychologist, 2)
+    log_in(client, psychologist)
+    before = (CareSession.objects.count(), PathwayEvent.objects.count())
+    # Out of scheme: no count of the year could refuse it, only the pathway's owner.
+    form = follow_up(billing="out_of_scheme", out_of_scheme_fee="60")
+    assert client.post(url("session_record", pathway), form).status_code == 404
+    assert (CareSession.objects.count(), PathwayEvent.objects.count()) == before
+
+
+def test_a_recorded_session_goes_to_its_pathway_with_its_event(client_psy, psychologist):
+    pathway = in_care_with(psychologist, 2)
+    response = client_psy.post(url("session_record", pathway), follow_up(private_note="vue ce jour"))
+    assert response.status_code == 302 and response["Location"] == url("detail", pathway)
+    session = pathway.sessions.get(private_note="vue ce jour")
+    assert (session.patient_id, session.psychologist_id) == (pathway.patient_id, psychologist.pk)
+    assert PathwayEvent.objects.filter(session=session, actor=psychologist,
+                                       action=PathwayEvent.Action.SESSION_RECORDED).count() == 1
+
+
 def test_a_video_evaluation_is_refused(client_psy, psychologist):
     pathway = in_care_with(psychologist, 0)
     response = client_psy.post(url("session_record", pathway),

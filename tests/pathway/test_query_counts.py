@@ -167,7 +167,8 @@ def queries_to_record(client, psychologist, size):
 
 
 def test_recording_a_session_runs_the_same_queries_at_1_and_50_sessions(client, psychologist, other_psychologist):
-    # Login, the pathway; in the transaction (a savepoint and its release here, inside the test's), one
-    # round trip: the two locks and what the checks count (one statement); then the insert, the event.
+    # After the login's read, in the transaction (a savepoint and its release here, inside the test's), one
+    # round trip: the two locks, which find the pathway only if it is the psychologist's, and what the
+    # checks count (one statement); then the insert, the event.
     assert (queries_to_record(client, psychologist, 1), queries_to_record(client, other_psychologist, 50)) == (
-        LOGIN_READ + 8 + ACCESS_TRACE, LOGIN_READ + 8 + ACCESS_TRACE)
+        LOGIN_READ + 7 + ACCESS_TRACE, LOGIN_READ + 7 + ACCESS_TRACE)
