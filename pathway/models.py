@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from config.choices import ChoiceLabels
+from config.uuids import uuid7
 
 from . import rules
 
@@ -285,7 +286,7 @@ CAP_COUNTED = {"billing": Billing.REIMBURSED, "status": SessionStatus.HELD}
 
 
 class CareSession(ChoiceLabels, models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     # No single-column indexes on the keys: the (key, date, ...) indexes below serve those lookups.
     pathway = models.ForeignKey(Pathway, on_delete=models.PROTECT, related_name="sessions", db_index=False)
     # Denormalised from the pathway: the annual cap is counted per patient, across pathways.
