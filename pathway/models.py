@@ -79,7 +79,10 @@ class Patient(ChoiceLabels, models.Model):
 
     class Meta:
         ordering = ["last_name", "first_name"]
-        indexes = [models.Index(fields=["psychologist", "last_name", "first_name"])]
+        # The caseload by name, with each patient's key: the names of a caseload's patients are one index
+        # range, read without the table (the dashboard's lists join it, the patient list pages it).
+        indexes = [models.Index(fields=["psychologist", "last_name", "first_name"], include=["id"],
+                                name="patient_caseload_names_idx")]
         verbose_name = _("patient")
 
     def __str__(self):

@@ -437,7 +437,8 @@ FROM (
 ) AS totals
 LEFT JOIN (
     SELECT p.id, p.last_name, p.first_name, y.used, COUNT(*) OVER () AS total
-    FROM pathway_patientyearcount AS y JOIN pathway_patient AS p ON p.id = y.patient_id
+    FROM pathway_patientyearcount AS y
+    JOIN pathway_patient AS p ON p.id = y.patient_id AND p.psychologist_id = y.psychologist_id
     WHERE y.psychologist_id = %(psychologist)s AND y."year" = %(year)s AND y.used >= %(warning_from)s
     ORDER BY y.used DESC, p.last_name, p.first_name, p.id
     LIMIT %(length)s
@@ -492,7 +493,8 @@ WITH active AS (
     SELECT pw.id, pw.status, pw.opened_on, pw.planned_followups, pw.patient_id, p.last_name, p.first_name,
         CASE WHEN pw.status = %(in_care)s THEN pw.last_held_on END AS last_session_on,
         pw.reimbursed_followups_held AS followups_held
-    FROM pathway_pathway AS pw JOIN pathway_patient AS p ON p.id = pw.patient_id
+    FROM pathway_pathway AS pw
+    JOIN pathway_patient AS p ON p.id = pw.patient_id AND p.psychologist_id = pw.psychologist_id
     WHERE pw.psychologist_id = %(psychologist)s AND pw.status IN (%(awaiting)s, %(in_care)s)
 ), silent AS (
     SELECT * FROM active WHERE status = %(in_care)s
