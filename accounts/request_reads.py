@@ -33,15 +33,22 @@ def select_sql(model, key_column, vendor):
     return f"SELECT {column_set(model).select} FROM {quote(model._meta.db_table)} WHERE {quote(key_column)} = %s"
 
 
+def user_and_devices_parts(user_model, device_model):
+    """The user's and their devices' columns (aliases u and d), the join of the devices to the user (a
+    LEFT JOIN: no device, one row with its columns NULL), and the user's key column, quoted."""
+    quote = connections[DEFAULT_ALIAS].ops.quote_name
+    user_key = f"u.{quote(user_model._meta.pk.column)}"
+    device_owner = quote(device_model._meta.get_field("user").column)
+    columns = f"{column_set(user_model, 'u').select}, {column_set(device_model, 'd').select}"
+    return columns, f"LEFT JOIN {quote(device_model._meta.db_table)} AS d ON d.{device_owner} = {user_key}", user_key
+
+
 @lru_cache(maxsize=4)
 def user_with_devices_sql(user_model, device_model, vendor):
-    """The user by primary key, with each of their devices (none: one row, the device's columns NULL)."""
+    """The user by primary key, with each of their devices."""
     quote = connections[DEFAULT_ALIAS].ops.quote_name
-    user_columns, device_columns = column_set(user_model, "u"), column_set(device_model, "d")
-    user_key, device_owner = user_model._meta.pk.column, device_model._meta.get_field("user").column
-    return (f"SELECT {user_columns.select}, {device_columns.select} FROM {quote(user_model._meta.db_table)} AS u "
-            f"LEFT JOIN {quote(device_model._meta.db_table)} AS d ON d.{quote(device_owner)} = u.{quote(user_key)} "
-            f"WHERE u.{quote(user_key)} = %s")
+    columns, devices, user_key = user_and_devices_parts(user_model, device_model)
+    return f"SELECT {columns} FROM {quote(user_model._meta.db_table)} AS u {devices} WHERE {user_key} = %s"
 
 
 DEVICES_READ = "totp_devices_read"  # the user instance's attribute: their TOTP devices by primary key
@@ -75,14 +82,11 @@ def session_with_user_sql(session_model, user_model, device_model, vendor):
     """The unexpired session by key, with its user and each of the user's devices (LEFT JOINs: a
     session without a user, or a user without a device, is one row whose other columns are NULL)."""
     quote = connections[DEFAULT_ALIAS].ops.quote_name
-    session_columns = column_set(session_model, "s")
-    user_columns, device_columns = column_set(user_model, "u"), column_set(device_model, "d")
-    user_key, device_owner = user_model._meta.pk.column, device_model._meta.get_field("user").column
-    session_owner = session_model._meta.get_field("user").column
-    return (f"SELECT {session_columns.select}, {user_columns.select}, {device_columns.select} "
+    columns, devices, user_key = user_and_devices_parts(user_model, device_model)
+    session_owner = quote(session_model._meta.get_field("user").column)
+    return (f"SELECT {column_set(session_model, 's').select}, {columns} "
             f"FROM {quote(session_model._meta.db_table)} AS s "
-            f"LEFT JOIN {quote(user_model._meta.db_table)} AS u ON u.{quote(user_key)} = s.{quote(session_owner)} "
-            f"LEFT JOIN {quote(device_model._meta.db_table)} AS d ON d.{quote(device_owner)} = u.{quote(user_key)} "
+            f"LEFT JOIN {quote(user_model._meta.db_table)} AS u ON {user_key} = s.{session_owner} {devices} "
             f"WHERE s.{quote(session_model._meta.pk.column)} = %s "
             f"AND s.{quote(session_model._meta.get_field('expire_date').column)} > %s")
 

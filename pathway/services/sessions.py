@@ -17,7 +17,7 @@ from ..models import (
     SessionStatus,
 )
 from ..models import PathwayStatus as S
-from .cap import lock_patient, locked, locked_read
+from .cap import lock_patient, locked_read
 from .checks import check_evaluation_still_opens_the_year, check_session, check_within_pathway, recording_facts_read
 from .errors import DomainError, fmt
 from .transitions import pathway_transition
@@ -39,9 +39,8 @@ def describe_session(session):
     ))
 
 
-def locked_again(pathway, locked_pathway=None):
-    """The pathway read again under its lock, its psychologist kept if the caller had it (the login's)."""
-    locked_pathway = locked_pathway or locked(Pathway, pathway.pk)
+def locked_again(pathway, locked_pathway):
+    """The pathway as read again under its lock, its psychologist kept if the caller had it (the login's)."""
     if Pathway.psychologist.is_cached(pathway):
         cache_relation(locked_pathway, "psychologist", pathway.psychologist)
     return locked_pathway
