@@ -1,8 +1,8 @@
 """Charts as server-rendered SVG: figures in, coordinates out.
 
 The geometry functions are pure (plain numbers, dates and unsaved sessions in, frozen dataclasses
-out) so they are tested without a database; what draws them (templates/includes/charts/, the tags of
-pathway/templatetags/) only places what is computed here. `dashboard_counts` is the one read: a single
+out) so they are tested without a database; the tags that draw them (pathway/templatetags/caseload.py
+and page_sections.py) only place what is computed here. `dashboard_counts` is the one read: a single
 SQL query per page.
 """
 

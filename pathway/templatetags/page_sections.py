@@ -1,5 +1,5 @@
 """Whole sections of the busiest pages, drawn in Python: the main menu, the pagination, the dashboard's
-two charts.
+two charts, the pathway page's timeline, sessions and history.
 
 Their template markup cost about a millisecond a page in `{% blocktranslate %}`, `{% with %}` and
 `{% localize %}` nodes, the dashboard's charts alone more than its five lists. Each tag writes the
@@ -13,7 +13,21 @@ from django.template.defaulttags import querystring
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, gettext_noop, ngettext
 
-from .caseload import escape, month_bars, month_table_rows, reversed_url, shown, status_legend_items, status_segments
+from .caseload import (
+    escape,
+    history_items,
+    legend_swatch,
+    month_bars,
+    month_table_rows,
+    reversed_url,
+    session_rows,
+    shown,
+    status_legend_items,
+    status_segments,
+    timeline_mark_rows,
+    timeline_row_caption,
+    timeline_row_svg,
+)
 
 register = template.Library()
 
@@ -151,3 +165,78 @@ def status_chart(statuses):
             "</figcaption></figure>")
     return (f'<section class="col-lg-6" aria-labelledby="chart-statuses-heading">'
             f'<h2 id="chart-statuses-heading" class="h5">{heading}</h2>{body}</section>')
+
+
+# --- The pathway page: its timeline, its sessions, its history ----------------------------------------
+
+LEGEND = (
+    ("evaluation", gettext_noop("Evaluation")),
+    ("followup", gettext_noop("Follow-up")),
+    ("out_of_scheme", gettext_noop("Out of scheme (not counted)")),
+    ("not_held", gettext_noop("Not held (cancelled or no-show, not counted)")),
+)
+
+
+@register.simple_tag
+def pathway_timeline(timeline):
+    """The pathway's sessions against the calendar year: one row per year with the cap's marks, the
+    legend and each year in words, and the sessions as a hidden table. Nothing without a year to show.
+    The SVG's numbers are written as they are (the template had them in `{% localize off %}`)."""
+    if not timeline.rows:
+        return ""
+    heading = gettext("Sessions across the calendar year")
+    title = gettext("This pathway's sessions placed on the calendar year (%(years)s); the annual cap resets on "
+                    "1 January") % {"years": ", ".join(str(year) for year in timeline.years)}
+    legend = "".join(f"<li>{legend_swatch(shape)} {gettext(label)}</li>" for shape, label in LEGEND)
+    captions = "".join(f'<p class="small mb-1">{timeline_row_caption(row)}</p>' for row in timeline.rows)
+    resets = gettext("The annual cap counts the calendar year: it resets on 1 January.")
+    table_caption = gettext("This pathway's sessions and their place under the annual cap")
+    headers = "".join(f'<th scope="col">{words}</th>' for words in (
+        gettext("Date"), gettext("Session"), gettext("Status"), gettext("Counted in the year")))
+    rows = "".join(timeline_row_svg(row, timeline) for row in timeline.rows)
+    return SafeString(  # numbers, the translator's words, the other tags' escaped markup
+        '<section class="mb-4" aria-labelledby="chart-timeline-heading">'
+        f'<h2 id="chart-timeline-heading" class="h5">{heading}</h2>'
+        '<figure class="chart">'
+        f'<svg class="chart-svg chart-timeline" viewBox="0 0 {timeline.width} {timeline.height}" role="img" '
+        'aria-labelledby="chart-timeline-title" focusable="false">'
+        f'<title id="chart-timeline-title">{title}</title>{rows}</svg>'
+        f'<figcaption><ul class="chart-legend list-unstyled mb-1">{legend}</ul>{captions}'
+        f'<p class="small text-body-secondary mb-0">{resets}</p></figcaption>'
+        "</figure>"
+        f'<div class="visually-hidden"><table><caption>{table_caption}</caption>'
+        f"<thead><tr>{headers}</tr></thead><tbody>{timeline_mark_rows(timeline)}</tbody></table></div>"
+        "</section>")
+
+
+@register.simple_tag(takes_context=True)
+def session_table(context, sessions, editable):
+    """The pathway's sessions, with the link to change each one when `editable`. The region is focusable
+    and named: on a phone the table scrolls sideways, and the keyboard must reach it."""
+    name = gettext("Sessions")
+    headers = "".join(f'<th scope="col">{words}</th>' for words in (
+        gettext("Date"), gettext("Kind"), gettext("Mode"), gettext("Status"), gettext("Billing"),
+        gettext("Tariff and who pays")))
+    if editable:
+        actions = gettext("Actions")
+        headers += f'<th scope="col"><span class="visually-hidden">{actions}</span></th>'
+    if sessions:
+        rows = session_rows(context, sessions, editable)
+    else:
+        none = gettext("No session yet.")
+        rows = f'<tr><td colspan="7" class="text-muted">{none}</td></tr>'
+    return SafeString(  # the translator's words, the rows' escaped markup
+        f'<div class="table-responsive" tabindex="0" role="region" aria-label="{name}">'
+        f'<table class="table table-sm align-middle"><caption class="visually-hidden">{name}</caption>'
+        f"<thead><tr>{headers}</tr></thead><tbody>{rows}</tbody></table></div>")
+
+
+@register.simple_tag
+def event_log(events):
+    """The pathway's history, oldest first."""
+    if events:
+        items = history_items(events)
+    else:
+        none = gettext("No event.")
+        items = f'<li class="text-muted">{none}</li>'
+    return SafeString(f'<ol class="list-unstyled event-log">{items}</ol>')  # escaped items, or the words

@@ -10,7 +10,8 @@ from django.test import RequestFactory
 from django.utils import translation
 
 from pathway import charts
-from tests.factories import GPFactory, PsychologistFactory
+from pathway.models import PathwayEvent, SessionStatus
+from tests.factories import CareSessionFactory, GPFactory, PatientFactory, PsychologistFactory
 
 OLD_MENU = """{% load i18n caseload %}
           {% if user.is_psychologist %}
@@ -77,6 +78,57 @@ OLD_DASHBOARD_CHARTS = """{% load i18n l10n caseload %}{# The dashboard's two ch
 {% endwith %}
 """  # noqa: E501 (includes/charts/dashboard_charts.html, as it was)
 
+OLD_TIMELINE = """{% load i18n l10n caseload %}{# A pathway's sessions against the calendar year (pathway/charts.py computes every coordinate). #}
+{% if timeline.rows %}
+<section class="mb-4" aria-labelledby="chart-timeline-heading">
+  <h2 id="chart-timeline-heading" class="h5">{% translate "Sessions across the calendar year" %}</h2>
+  <figure class="chart">
+    {% localize off %}<svg class="chart-svg chart-timeline" viewBox="0 0 {{ timeline.width }} {{ timeline.height }}" role="img" aria-labelledby="chart-timeline-title" focusable="false">
+      <title id="chart-timeline-title">{% blocktranslate trimmed with years=timeline.years|join:", " %}This pathway's sessions placed on the calendar year ({{ years }}); the annual cap resets on 1 January{% endblocktranslate %}</title>
+      {% for row in timeline.rows %}{% timeline_row_svg row timeline %}{% endfor %}
+    </svg>{% endlocalize %}
+    <figcaption>
+      <ul class="chart-legend list-unstyled mb-1">
+        <li>{% legend_swatch "evaluation" %} {% translate "Evaluation" %}</li>
+        <li>{% legend_swatch "followup" %} {% translate "Follow-up" %}</li>
+        <li>{% legend_swatch "out_of_scheme" %} {% translate "Out of scheme (not counted)" %}</li>
+        <li>{% legend_swatch "not_held" %} {% translate "Not held (cancelled or no-show, not counted)" %}</li>
+      </ul>
+      {% for row in timeline.rows %}<p class="small mb-1">{% timeline_row_caption row %}</p>{% endfor %}
+      <p class="small text-body-secondary mb-0">{% translate "The annual cap counts the calendar year: it resets on 1 January." %}</p>
+    </figcaption>
+  </figure>
+  {# Hidden through a wrapper: a table does not shrink to the 1 px of .visually-hidden and would widen a phone's page. #}
+  <div class="visually-hidden"><table>
+    <caption>{% translate "This pathway's sessions and their place under the annual cap" %}</caption>
+    <thead><tr><th scope="col">{% translate "Date" %}</th><th scope="col">{% translate "Session" %}</th><th scope="col">{% translate "Status" %}</th><th scope="col">{% translate "Counted in the year" %}</th></tr></thead>
+    <tbody>{% timeline_mark_rows timeline %}
+    </tbody>
+  </table></div>
+</section>
+{% endif %}
+"""  # noqa: E501 (includes/charts/pathway_timeline.html, as it was)
+OLD_SESSION_TABLE = """{% load i18n caseload %}{# Focusable, named region: on a phone the table scrolls sideways, and the keyboard must reach it. #}<div class="table-responsive" tabindex="0" role="region" aria-label="{% translate 'Sessions' %}">
+<table class="table table-sm align-middle">
+  <caption class="visually-hidden">{% translate "Sessions" %}</caption>
+  <thead><tr>
+    <th scope="col">{% translate "Date" %}</th><th scope="col">{% translate "Kind" %}</th><th scope="col">{% translate "Mode" %}</th>
+    <th scope="col">{% translate "Status" %}</th><th scope="col">{% translate "Billing" %}</th><th scope="col">{% translate "Tariff and who pays" %}</th>
+    {% if editable %}<th scope="col"><span class="visually-hidden">{% translate "Actions" %}</span></th>{% endif %}
+  </tr></thead>
+  <tbody>
+  {% session_rows sessions editable %}{% if not sessions %}
+    <tr><td colspan="7" class="text-muted">{% translate "No session yet." %}</td></tr>{% endif %}
+  </tbody>
+</table>
+</div>
+"""  # noqa: E501 (includes/session_table.html, as it was)
+OLD_EVENT_LOG = """{% load i18n caseload %}<ol class="list-unstyled event-log">
+{% history_items events %}{% if not events %}
+  <li class="text-muted">{% translate "No event." %}</li>{% endif %}
+</ol>
+"""  # noqa: E501 (includes/event_log.html, as it was)
+
 
 @pytest.fixture(autouse=True)
 def french():
@@ -139,3 +191,35 @@ def test_the_dashboard_charts_are_the_include_s_markup():
     assert "Répartition de 33 patients selon le statut de leur dernier parcours" in many
     assert "novembre 2026 (mois en cours)" in many and 'x="' in many and not re.search(r'[xy]="\d+,\d', many)
 
+
+
+def test_the_pathway_timeline_is_the_include_s_markup():
+    from tests.pathway.test_caseload_tags import timelines
+
+    drawn_any = False
+    for timeline in (*timelines(), charts.pathway_timeline([], date(2026, 11, 23), 0, False)):
+        drawn = render("{% load page_sections %}{% pathway_timeline timeline %}", timeline=timeline)
+        assert drawn == squeezed(render(OLD_TIMELINE, timeline=timeline))
+        drawn_any |= "Séances de ce parcours placées sur l’année civile (2025, 2026)" in drawn
+    assert drawn_any
+    assert render("{% load page_sections %}{% pathway_timeline timeline %}",
+                  timeline=charts.pathway_timeline([], date(2026, 11, 23), 0, False)) == ""
+
+
+@pytest.mark.django_db
+def test_the_session_table_and_the_history_are_the_includes_markup(psychologist):
+    session = CareSessionFactory(pathway__patient=PatientFactory(psychologist=psychologist))
+    sessions = [session, CareSessionFactory(pathway=session.pathway, status=SessionStatus.CANCELLED)]
+    request = RequestFactory().get("/")
+    for rows in (sessions, []):
+        for editable in (True, False):
+            drawn = render("{% load page_sections %}{% session_table sessions editable %}", request,
+                           sessions=rows, editable=editable)
+            assert drawn == squeezed(render(OLD_SESSION_TABLE, request, sessions=rows, editable=editable))
+    event = PathwayEvent.objects.create(pathway=session.pathway, actor=psychologist,
+                                        action=PathwayEvent.Action.SESSION_RECORDED, details="<b>détail</b>")
+    for events in ([event], []):
+        drawn = render("{% load page_sections %}{% event_log events %}", events=events)
+        assert drawn == squeezed(render(OLD_EVENT_LOG, events=events))
+    assert "&lt;b&gt;détail&lt;/b&gt;" in render("{% load page_sections %}{% event_log events %}", events=[event])
+    assert "Aucune séance" in render("{% load page_sections %}{% session_table sessions True %}", sessions=[])
