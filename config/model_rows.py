@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections
+from django.db.models import sql
 
 DEFAULT_ALIAS = "default"
 
@@ -124,3 +125,36 @@ def read_together(*reads):
     finally:
         for cursor in cursors:
             cursor.close()
+
+
+def insert_statement(instance):
+    """The INSERT that Model.save() sends for a new `instance`, without RETURNING: its key is set
+    before (a UUID drawn in Python), or not wanted afterwards. Fields are prepared as save() prepares
+    them (pre_save: auto_now_add, the UUID's default...); no model signal is sent, and the model's own
+    save() is not called: only for models whose save() adds nothing the caller has not done."""
+    meta = instance._meta
+    fields = [field for field in meta.local_concrete_fields if not field.generated]
+    if instance.pk is None:
+        fields = [field for field in fields if field is not meta.auto_field]
+    query = sql.InsertQuery(type(instance))
+    query.insert_values(fields, [instance])
+    [(statement, params)] = query.get_compiler(DEFAULT_ALIAS).as_sql()
+    return statement, params
+
+
+def insert_together(*instances):
+    """Insert new instances, in order, in one round trip on PostgreSQL (one pipeline: a failing INSERT
+    raises, and the transaction around it is rolled back as for any failed statement); one after the
+    other elsewhere. Call it inside a transaction: the statements are meant to land together."""
+    connection = connections[DEFAULT_ALIAS]
+    statements = [insert_statement(instance) for instance in instances]
+    with connection.cursor() as cursor:
+        if pipelines(connection):
+            with connection.wrap_database_errors, connection.connection.pipeline():
+                for statement, params in statements:
+                    cursor.execute(statement, params)
+        else:
+            for statement, params in statements:
+                cursor.execute(statement, params)
+    for instance in instances:
+        instance._state.adding, instance._state.db = False, DEFAULT_ALIAS

@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from config.model_rows import cache_relation, db_key, read_together
+from config.model_rows import cache_relation, db_key, insert_together, read_together
 
 from ..models import (
     Billing,
@@ -23,13 +23,20 @@ from .errors import DomainError, fmt
 from .transitions import pathway_transition
 
 
-def session_create(pathway, patient, kind, data):
-    return CareSession.objects.create(
+def session_new(pathway, patient, kind, data):
+    """The session to record, not saved yet (its key is drawn already)."""
+    return CareSession(
         pathway=pathway, patient=patient, psychologist_id=pathway.psychologist_id, kind=kind, billing=data.billing,
         date=data.date, mode=data.mode, duration_minutes=data.duration_minutes, status=data.status,
         out_of_scheme_fee=data.out_of_scheme_fee if data.billing == Billing.OUT_OF_SCHEME else None,
         private_note=data.private_note,
     )
+
+
+def session_create(pathway, patient, kind, data):
+    session = session_new(pathway, patient, kind, data)
+    session.save(force_insert=True)
+    return session
 
 
 def describe_session(session):
@@ -90,9 +97,11 @@ def record_on_locked(patient, pathway, facts, actor, *, kind, data, emergency_or
         raise DomainError(_("An evaluation has already been held in %(year)s.") % {"year": data.date.year},
                           field="kind", code="evaluation_already_held")
     check_session(pathway, patient, kind, data, facts=facts)
-    session = session_create(pathway, patient, kind, data)
-    PathwayEvent.objects.create(pathway=pathway, actor=actor, action=PathwayEvent.Action.SESSION_RECORDED,
-                                session=session, details=describe_session(session))
+    session = session_new(pathway, patient, kind, data)
+    # The session and its event in one round trip (the busiest write): both are new rows, their keys
+    # known or not needed.
+    insert_together(session, PathwayEvent(pathway=pathway, actor=actor, action=PathwayEvent.Action.SESSION_RECORDED,
+                                          session=session, details=describe_session(session)))
     if emergency_orientation.strip():
         pathway.orientation = emergency_orientation
         pathway.closed_on = data.date
