@@ -122,15 +122,14 @@ def status_shares(counts):
 # --- The one read --------------------------------------------------------------------------------
 
 # Reimbursed sessions held per month of the year, then patients by the status of their latest
-# pathway: rows the database keeps (pathway/stored_counts.py), twelve and one per patient, read from
-# their indexes. Plain SQL, like the dashboard's other statements.
+# pathway: rows the database keeps (pathway/stored_counts.py), twelve and five at most, however large
+# the caseload, read from their unique indexes. Plain SQL, like the dashboard's other statements.
 DASHBOARD_COUNTS_SQL = """
 SELECT "month", NULL AS status, sessions FROM pathway_caseloadmonthcount
 WHERE psychologist_id = %(psychologist)s AND "year" = %(year)s
 UNION ALL
-SELECT NULL, status, COUNT(*) FROM pathway_patientlateststatus
-WHERE psychologist_id = %(psychologist)s AND status <> ''
-GROUP BY status
+SELECT NULL, status, patients FROM pathway_caseloadstatuscount
+WHERE psychologist_id = %(psychologist)s AND patients <> 0
 """
 
 

@@ -470,3 +470,19 @@ class PatientLatestStatus(models.Model):
 
     def __str__(self):
         return self.status
+
+
+class CaseloadStatusCount(models.Model):
+    """A psychologist's patients whose latest pathway has this status (PatientLatestStatus, counted):
+    the dashboard's chart reads five rows, not one per patient."""
+
+    psychologist = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                                     db_index=False)
+    status = models.CharField(max_length=30)
+    patients = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["psychologist", "status"], name="caseload_status_count_unique")]
+
+    def __str__(self):
+        return f"{self.status}: {self.patients}"

@@ -9,7 +9,9 @@ a few rows of them:
   done elsewhere that year (the count the annual cap is about);
 - `CaseloadMonthCount`: a psychologist's reimbursed sessions held per month, and those by video;
 - `Pathway.last_held_on` and `Pathway.reimbursed_followups_held`: recomputed from the pathway's
-  sessions whenever one of them changes.
+  sessions whenever one of them changes;
+- `PatientLatestStatus`: the status of each patient's latest pathway, and `CaseloadStatusCount`, a
+  psychologist's patients by that status (the dashboard's chart), moved whenever a patient's changes.
 
 The annual cap itself is still counted from the session rows under the patient's lock
 (services/cap.py): these counts serve reading, never a refusal.
@@ -91,6 +93,32 @@ UPDATE pathway_patientlateststatus SET status = COALESCE((
     ORDER BY pw.opened_on DESC, pw.created_at DESC LIMIT 1
 ), '')
 WHERE patient_id = {patient};
+"""
+
+# A psychologist's patients by the status of their latest pathway: the patient's old status out, the
+# new one in. PostgreSQL moves both rows in one statement, in the order of their keys: two transactions
+# moving two patients in opposite directions (one closed, another's new pathway awaiting its
+# evaluation) take the two rows in the same order, and one waits for the other instead of a deadlock.
+STATUS_MOVED_POSTGRESQL = """
+INSERT INTO pathway_caseloadstatuscount AS counted (psychologist_id, status, patients)
+SELECT psychologist_id, status, SUM(patients) FROM (
+    SELECT OLD.psychologist_id, OLD.status, -1 WHERE TG_OP <> 'INSERT'
+    UNION ALL
+    SELECT NEW.psychologist_id, NEW.status, 1 WHERE TG_OP <> 'DELETE'
+) AS moves (psychologist_id, status, patients)
+WHERE status <> ''
+GROUP BY psychologist_id, status
+ORDER BY psychologist_id, status
+ON CONFLICT (psychologist_id, status) DO UPDATE SET patients = counted.patients + excluded.patients;
+"""
+STATUS_IN = """
+INSERT INTO pathway_caseloadstatuscount (psychologist_id, status, patients)
+SELECT {row}.psychologist_id, {row}.status, 1 WHERE {row}.status <> ''
+ON CONFLICT (psychologist_id, status) DO UPDATE SET patients = pathway_caseloadstatuscount.patients + 1;
+"""
+STATUS_OUT = """
+UPDATE pathway_caseloadstatuscount SET patients = patients - 1
+WHERE psychologist_id = {row}.psychologist_id AND status = {row}.status;
 """
 
 # PostgreSQL: one function per table and event. Before a recount, the pathway's row is locked: FOR
@@ -228,9 +256,43 @@ CREATE TRIGGER pathway_declared_deleted AFTER DELETE ON pathway_declaredsessions
 END;
 """
 
+# The caseload's patients by status (migration 0010 added them to the counts of 0007).
+STATUS_TRIGGERS = {
+    "postgresql": """
+CREATE OR REPLACE FUNCTION pathway_status_counted() RETURNS trigger LANGUAGE plpgsql AS $body$
+BEGIN
+    {status_moved}
+    RETURN NULL;
+END $body$;
+
+DROP TRIGGER IF EXISTS pathway_status_counted ON pathway_patientlateststatus;
+CREATE TRIGGER pathway_status_counted AFTER INSERT OR DELETE ON pathway_patientlateststatus
+    FOR EACH ROW EXECUTE FUNCTION pathway_status_counted();
+DROP TRIGGER IF EXISTS pathway_status_moved ON pathway_patientlateststatus;
+CREATE TRIGGER pathway_status_moved AFTER UPDATE ON pathway_patientlateststatus
+    FOR EACH ROW WHEN ({latest_changed}) EXECUTE FUNCTION pathway_status_counted();
+""",
+    "sqlite": """
+DROP TRIGGER IF EXISTS pathway_status_counted;
+CREATE TRIGGER pathway_status_counted AFTER INSERT ON pathway_patientlateststatus BEGIN
+    {status_in_new}
+END;
+DROP TRIGGER IF EXISTS pathway_status_moved;
+CREATE TRIGGER pathway_status_moved AFTER UPDATE ON pathway_patientlateststatus WHEN {latest_changed} BEGIN
+    {status_out_old}
+    {status_in_new}
+END;
+DROP TRIGGER IF EXISTS pathway_status_uncounted;
+CREATE TRIGGER pathway_status_uncounted AFTER DELETE ON pathway_patientlateststatus BEGIN
+    {status_out_old}
+END;
+""",
+}
+
 # Only a change to what is counted moves the counts (a note or a duration does not).
 SESSION_COLUMNS = ("pathway_id", "patient_id", "psychologist_id", "kind", "billing", "date", "mode", "status")
 PATHWAY_COLUMNS = ("patient_id", "status", "opened_on", "created_at")
+LATEST_COLUMNS = ("psychologist_id", "status")
 IS_DISTINCT = {"postgresql": "OLD.{c} IS DISTINCT FROM NEW.{c}", "sqlite": "OLD.{c} IS NOT NEW.{c}"}
 
 # What the stored counts should be, from the rows: rebuilt from after a bulk load that ran without
@@ -263,6 +325,10 @@ WHERE NOT EXISTS (
         AND (later.opened_on > pw.opened_on OR (later.opened_on = pw.opened_on AND later.created_at > pw.created_at))
 )
 """
+EXPECTED_STATUSES = """
+SELECT psychologist_id, status, COUNT(*) AS patients FROM ({latest}) AS latest
+WHERE status <> '' GROUP BY psychologist_id, status
+"""
 # The counter tables first; then the pathways' figures (a bulk load may write those with its rows).
 REBUILD_COUNTS = """
 DELETE FROM pathway_patientyearcount;
@@ -274,6 +340,11 @@ SELECT psychologist_id, "year", "month", sessions, video FROM ({months}) AS expe
 DELETE FROM pathway_patientlateststatus;
 INSERT INTO pathway_patientlateststatus (patient_id, psychologist_id, status)
 SELECT patient_id, psychologist_id, status FROM ({latest}) AS expected;
+"""
+REBUILD_STATUSES = """
+DELETE FROM pathway_caseloadstatuscount;
+INSERT INTO pathway_caseloadstatuscount (psychologist_id, status, patients)
+SELECT psychologist_id, status, patients FROM ({statuses}) AS expected;
 """
 REBUILD_PATHWAY_FIGURES = """
 UPDATE pathway_pathway SET last_held_on = NULL, reimbursed_followups_held = 0
@@ -317,6 +388,16 @@ SELECT (
         EXCEPT SELECT patient_id, status FROM pathway_patientlateststatus WHERE status <> ''
     ) AS expected_only
 ), (
+    SELECT COUNT(*) FROM (
+        SELECT psychologist_id, status, patients FROM pathway_caseloadstatuscount WHERE patients <> 0
+        EXCEPT SELECT psychologist_id, status, patients FROM ({statuses}) AS expected
+    ) AS stored_only
+) + (
+    SELECT COUNT(*) FROM (
+        SELECT psychologist_id, status, patients FROM ({statuses}) AS expected
+        EXCEPT SELECT psychologist_id, status, patients FROM pathway_caseloadstatuscount WHERE patients <> 0
+    ) AS expected_only
+), (
     SELECT COUNT(*) FROM pathway_pathway AS pw LEFT JOIN ({pathways}) AS expected ON expected.pathway_id = pw.id
     WHERE pw.reimbursed_followups_held <> COALESCE(expected.followups, 0)
         OR CASE WHEN pw.last_held_on = expected.last_held_on THEN 0
@@ -347,10 +428,11 @@ def pathway_figures(pathway):
     return PATHWAY_FIGURES.format(**values(), pathway=pathway)
 
 
-def trigger_sql(vendor):
+def trigger_sql(vendor, statuses=True):
+    """The triggers' statements; without the caseload's statuses as migration 0007 installed them."""
     if vendor not in PART_OF_DATE:
         raise NotImplementedError(f"Stored counts are written for PostgreSQL and SQLite, not {vendor}.")
-    template = POSTGRESQL if vendor == "postgresql" else SQLITE
+    template = (POSTGRESQL if vendor == "postgresql" else SQLITE) + (STATUS_TRIGGERS[vendor] if statuses else "")
     return template.format(
         session_in_new=fill(SESSION_IN, vendor, "NEW"), session_out_old=fill(SESSION_OUT, vendor, "OLD"),
         declared_in=DECLARED_IN, declared_out=DECLARED_OUT, pathway_figures=pathway_figures("target"),
@@ -360,6 +442,9 @@ def trigger_sql(vendor):
         latest_status_old=LATEST_STATUS.format(patient="OLD.patient_id"),
         pathway_changed=" OR ".join(IS_DISTINCT[vendor].format(c=column) for column in PATHWAY_COLUMNS),
         session_changed=" OR ".join(IS_DISTINCT[vendor].format(c=column) for column in SESSION_COLUMNS),
+        latest_changed=" OR ".join(IS_DISTINCT[vendor].format(c=column) for column in LATEST_COLUMNS),
+        status_moved=STATUS_MOVED_POSTGRESQL, status_in_new=STATUS_IN.format(row="NEW"),
+        status_out_old=STATUS_OUT.format(row="OLD"),
     )
 
 
@@ -368,12 +453,14 @@ def expected_sql(vendor):
     parts = {**values(), "session_year": found["year"], "session_month": found["month"],
              "counted_s": found["counted"]}
     return {"patient_years": EXPECTED_PATIENT_YEARS.format(**parts), "months": EXPECTED_MONTHS.format(**parts),
-            "pathways": EXPECTED_PATHWAYS.format(**parts), "latest": EXPECTED_LATEST}
+            "pathways": EXPECTED_PATHWAYS.format(**parts), "latest": EXPECTED_LATEST,
+            "statuses": EXPECTED_STATUSES.format(latest=EXPECTED_LATEST)}
 
 
-def rebuild_sql(vendor, pathways=True):
+def rebuild_sql(vendor, pathways=True, statuses=True):
     expected = expected_sql(vendor)
-    return REBUILD_COUNTS.format(**expected) + (REBUILD_PATHWAY_FIGURES.format(**expected) if pathways else "")
+    return (REBUILD_COUNTS.format(**expected) + (REBUILD_STATUSES.format(**expected) if statuses else "")
+            + (REBUILD_PATHWAY_FIGURES.format(**expected) if pathways else ""))
 
 
 def run_script(connection, script):
@@ -391,33 +478,55 @@ def run_script(connection, script):
                 statement = ""
 
 
-def install(connection):
-    """Create or replace the triggers."""
-    run_script(connection, trigger_sql(connection.vendor))
+def install(connection, statuses=True):
+    """Create or replace the triggers (statuses=False: those of migration 0007, before the caseload's
+    counts by status)."""
+    run_script(connection, trigger_sql(connection.vendor, statuses))
 
 
-def rebuild(connection, pathways=True):
-    """Every stored count again from the rows (but the pathways' figures, with pathways=False)."""
-    run_script(connection, rebuild_sql(connection.vendor, pathways))
+def rebuild(connection, pathways=True, statuses=True):
+    """Every stored count again from the rows (but the pathways' figures, with pathways=False; the
+    caseload's counts by status, with statuses=False)."""
+    run_script(connection, rebuild_sql(connection.vendor, pathways, statuses))
+
+
+def count_statuses(connection):
+    """The caseload's counts by status again, from the latest statuses (migration 0010's first count)."""
+    run_script(connection, REBUILD_STATUSES.format(**expected_sql(connection.vendor)))
+
+
+def uninstall_statuses(connection):
+    """Drop the triggers of the caseload's counts by status (migration 0010 taken back)."""
+    names = TRIGGERS["pathway_patientlateststatus"]
+    if connection.vendor == "postgresql":
+        script = "".join(f"DROP TRIGGER IF EXISTS {name} ON pathway_patientlateststatus;\n" for name in names)
+        script += "DROP FUNCTION IF EXISTS pathway_status_counted();\n"
+    else:
+        script = "".join(f"DROP TRIGGER IF EXISTS {name};\n" for name in names)
+    run_script(connection, script)
 
 
 def check(connection):
     """How many stored rows differ from the rows they count: {"patient years": n, "months": n, "pathways": n}."""
     with connection.cursor() as cursor:
         cursor.execute(CHECK.format(**expected_sql(connection.vendor)))
-        patient_years, months, latest, pathways = cursor.fetchone()
+        patient_years, months, latest, statuses, pathways = cursor.fetchone()
     return {"patient years": int(patient_years), "months": int(months), "latest statuses": int(latest),
-            "pathways": int(pathways)}
+            "caseload statuses": int(statuses), "pathways": int(pathways)}
 
 
 # The tables the triggers keep (a bulk load vacuums and analyzes them with the rest).
-COUNT_TABLES = ("pathway_patientyearcount", "pathway_caseloadmonthcount", "pathway_patientlateststatus")
+COUNT_TABLES = ("pathway_patientyearcount", "pathway_caseloadmonthcount", "pathway_patientlateststatus",
+                "pathway_caseloadstatuscount")
 TRIGGERS = {"pathway_caresession": ("pathway_session_inserted", "pathway_session_updated", "pathway_session_deleted"),
             "pathway_pathway": ("pathway_latest_inserted", "pathway_latest_updated", "pathway_latest_deleted"),
+            "pathway_patientlateststatus": ("pathway_status_counted", "pathway_status_moved",
+                                            "pathway_status_uncounted"),
             "pathway_declaredsessions": ("pathway_declared_changed", "pathway_declared_inserted",
                                          "pathway_declared_updated", "pathway_declared_deleted")}
 FUNCTIONS = ("pathway_session_inserted()", "pathway_session_updated()", "pathway_session_deleted()",
-             "pathway_declared_changed()", "pathway_refresh_figures(uuid)", "pathway_latest_changed()")
+             "pathway_declared_changed()", "pathway_refresh_figures(uuid)", "pathway_latest_changed()",
+             "pathway_status_counted()")
 
 
 def uninstall(connection):

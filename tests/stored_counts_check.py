@@ -3,7 +3,7 @@
 Used by the PostgreSQL tests and, in a subprocess, on a SQLite database (tests/pathway/test_stored_counts.py).
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from django.db.models import Count, Max, Q
 from django.db.models.functions import ExtractMonth, ExtractYear
@@ -12,6 +12,7 @@ from pathway.models import (
     Billing,
     CareSession,
     CaseloadMonthCount,
+    CaseloadStatusCount,
     DeclaredSessions,
     Pathway,
     PatientLatestStatus,
@@ -43,10 +44,13 @@ def counts_from_rows():
                                                         sessions__billing=Billing.REIMBURSED)),
         )
     }
-    latest = {}
+    latest, latest_pathways = {}, {}
     for pathway in Pathway.objects.order_by("patient_id", "-opened_on", "-created_at"):
         latest.setdefault(pathway.patient_id, pathway.status)
-    return {"years": dict(years), "months": months, "pathways": pathways, "latest": latest}
+        latest_pathways.setdefault(pathway.patient_id, pathway)
+    statuses = Counter((pathway.psychologist_id, pathway.status) for pathway in latest_pathways.values())
+    return {"years": dict(years), "months": months, "pathways": pathways, "latest": latest,
+            "statuses": dict(statuses)}
 
 
 def counts_stored():
@@ -58,6 +62,8 @@ def counts_stored():
         "pathways": {row["id"]: (row["last_held_on"], row["reimbursed_followups_held"])
                      for row in Pathway.objects.values("id", "last_held_on", "reimbursed_followups_held")},
         "latest": {row.patient_id: row.status for row in PatientLatestStatus.objects.all() if row.status},
+        "statuses": {(row.psychologist_id, row.status): row.patients for row in CaseloadStatusCount.objects.all()
+                     if row.patients},
     }
 
 
@@ -66,4 +72,5 @@ def assert_counts_match():
     assert stored == expected
     assert not PatientYearCount.objects.filter(used__lt=0).exists()
     assert not CaseloadMonthCount.objects.filter(Q(sessions__lt=0) | Q(video__lt=0)).exists()
+    assert not CaseloadStatusCount.objects.filter(patients__lt=0).exists()
     return expected

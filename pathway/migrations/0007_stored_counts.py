@@ -8,8 +8,9 @@ from pathway import stored_counts
 
 
 def install_and_count(apps, schema_editor):
-    stored_counts.install(schema_editor.connection)
-    stored_counts.rebuild(schema_editor.connection)
+    # As they were then: the caseload's counts by status came with migration 0010.
+    stored_counts.install(schema_editor.connection, statuses=False)
+    stored_counts.rebuild(schema_editor.connection, statuses=False)
 
 
 def uninstall(apps, schema_editor):

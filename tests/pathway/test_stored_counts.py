@@ -20,6 +20,7 @@ from pathway.models import (
     Billing,
     CareSession,
     CaseloadMonthCount,
+    CaseloadStatusCount,
     Pathway,
     PathwayStatus,
     PatientLatestStatus,
@@ -159,20 +160,25 @@ def test_the_check_finds_each_kind_of_difference_and_the_command_repairs_them(pa
     CareSessionFactory(pathway=pathway, date=date(YEAR, 5, 5), mode=SessionMode.VIDEO)
     DeclaredSessionsFactory(patient=pathway.patient, year=YEAR - 1, count=2)
     call_command("stored_counts", stdout=StringIO())
-    assert stored_counts.check(connection) == {"patient years": 0, "months": 0, "latest statuses": 0, "pathways": 0}
+    assert stored_counts.check(connection) == {"patient years": 0, "months": 0, "latest statuses": 0,
+                                               "caseload statuses": 0, "pathways": 0}
 
     PatientYearCount.objects.filter(year=YEAR).update(used=99)  # differs: one row each way
     PatientYearCount.objects.create(patient=pathway.patient, psychologist=pathway.psychologist, year=YEAR - 5, used=1)
     CaseloadMonthCount.objects.update(video=0)
-    PatientLatestStatus.objects.filter(patient=pathway.patient).update(status="closed")
+    PatientLatestStatus.objects.filter(patient=pathway.patient).update(status="closed")  # its count follows it
+    CaseloadStatusCount.objects.create(psychologist=pathway.psychologist, status="excluded", patients=4)
     Pathway.objects.filter(pk=pathway.pk).update(last_held_on=None)
-    assert stored_counts.check(connection) == {"patient years": 3, "months": 2, "latest statuses": 2, "pathways": 1}
-    with pytest.raises(CommandError, match="patient years: 3, months: 2, latest statuses: 2, pathways: 1"):
+    differences = "patient years: 3, months: 2, latest statuses: 2, caseload statuses: 3, pathways: 1"
+    assert stored_counts.check(connection) == {"patient years": 3, "months": 2, "latest statuses": 2,
+                                               "caseload statuses": 3, "pathways": 1}
+    with pytest.raises(CommandError, match=differences):
         call_command("stored_counts", stdout=StringIO())
 
     output = StringIO()
     call_command("stored_counts", rebuild=True, stdout=output)
-    assert "match the rows (patient years: 0, months: 0, latest statuses: 0, pathways: 0)" in output.getvalue()
+    assert ("match the rows (patient years: 0, months: 0, latest statuses: 0, caseload statuses: 0, pathways: 0)"
+            in output.getvalue())
     assert_counts_match()
 
 
@@ -351,3 +357,87 @@ def test_sqlite_keeps_the_same_counts(tmp_path):
                             check=True, cwd=ROOT, timeout=120, capture_output=True, text=True)
     patient_years, months, pathways_held = map(int, result.stdout.split())
     assert patient_years > 10 and months > 3 and pathways_held > 10
+
+
+def caseload_statuses(psychologist):
+    return {row.status: row.patients for row in CaseloadStatusCount.objects.filter(psychologist=psychologist)
+            if row.patients}
+
+
+@pytest.mark.django_db
+def test_a_caseload_counts_its_patients_under_the_status_of_their_latest_pathway(psychologist, other_psychologist):
+    first, second = PatientFactory(psychologist=psychologist), PatientFactory(psychologist=psychologist)
+    first_pathway = PathwayFactory(patient=first, opened_on=date(YEAR, 1, 9), status=PathwayStatus.AWAITING_EVALUATION)
+    PathwayFactory(patient=second, opened_on=date(YEAR, 2, 1), status=PathwayStatus.IN_CARE)
+    PathwayFactory(patient=PatientFactory(psychologist=other_psychologist), status=PathwayStatus.IN_CARE)
+    assert caseload_statuses(psychologist) == {"awaiting_evaluation": 1, "in_care": 1}
+
+    Pathway.objects.filter(pk=first_pathway.pk).update(status=PathwayStatus.EXCLUDED)
+    assert caseload_statuses(psychologist) == {"excluded": 1, "in_care": 1}
+    PathwayFactory(patient=first, opened_on=date(YEAR, 6, 1), status=PathwayStatus.AWAITING_EVALUATION)  # the latest
+    assert caseload_statuses(psychologist) == {"awaiting_evaluation": 1, "in_care": 1}
+    PathwayFactory(patient=second, opened_on=date(YEAR - 3, 1, 1), status=PathwayStatus.CLOSED)  # an older one
+    assert caseload_statuses(psychologist) == {"awaiting_evaluation": 1, "in_care": 1}
+    Pathway.objects.filter(patient=first).delete()  # as the erasure of a patient does
+    assert caseload_statuses(psychologist) == {"in_care": 1}
+    assert caseload_statuses(other_psychologist) == {"in_care": 1}
+    assert_counts_match()
+
+
+@pytest.fixture
+def slow_status_counts():
+    """Each write of a caseload's status row waits a little once the row is locked: the other
+    transaction of a round then reaches its own rows meanwhile, as it may on a busy server."""
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            CREATE FUNCTION slow_status_count() RETURNS trigger LANGUAGE plpgsql AS $body$
+            BEGIN PERFORM pg_sleep(0.02); RETURN NEW; END $body$;
+            CREATE TRIGGER slow_status_count BEFORE UPDATE ON pathway_caseloadstatuscount
+                FOR EACH ROW EXECUTE FUNCTION slow_status_count();""")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER slow_status_count ON pathway_caseloadstatuscount; "
+                       "DROP FUNCTION slow_status_count();")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's row locks")
+@pytest.mark.django_db(transaction=True)
+def test_patients_moving_in_opposite_directions_at_once_are_both_counted(psychologist, slow_status_counts):
+    """Rounds of two transactions at once: one patient's pathway is closed while another, closed, gets a
+    new pathway awaiting its evaluation. Each moves the same two counter rows the other way round; the
+    counts take them in one order, so neither deadlocks and both land (taken in the order of each
+    move, out then in, most rounds end in a deadlock)."""
+    rounds = 12
+    leaving = [PathwayFactory(patient=PatientFactory(psychologist=psychologist), opened_on=date(YEAR, 1, 9),
+                              status=PathwayStatus.AWAITING_EVALUATION) for _ in range(rounds)]
+    returning = [PathwayFactory(patient=PatientFactory(psychologist=psychologist), opened_on=date(YEAR - 1, 1, 9),
+                                status=PathwayStatus.CLOSED) for _ in range(rounds)]
+    barrier, errors = threading.Barrier(2), []
+
+    def run(changes):
+        for change in changes:
+            try:
+                with transaction.atomic():
+                    barrier.wait(10)
+                    change()
+            except Exception as error:  # noqa: BLE001 - reported below
+                errors.append(error)
+        connection.close()
+
+    def close(pathway):
+        return lambda: Pathway.objects.filter(pk=pathway.pk).update(status=PathwayStatus.CLOSED)
+
+    def reopen(pathway):
+        return lambda: PathwayFactory(patient=pathway.patient, opened_on=date(YEAR, 3, 1),
+                                      status=PathwayStatus.AWAITING_EVALUATION)
+
+    threads = [threading.Thread(target=run, args=([close(p) for p in leaving],)),
+               threading.Thread(target=run, args=([reopen(p) for p in returning],))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert caseload_statuses(psychologist) == {"awaiting_evaluation": rounds, "closed": rounds}
+    assert_counts_match()

@@ -135,6 +135,9 @@ def stored_counts_after(progress):
         yield
         progress.phase("stored counts")
         stored_counts.rebuild(connection, pathways=False)
+        # The rebuilt rows' foreign keys are checked now, not at the commit: a table with checks
+        # pending cannot have its triggers enabled again.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for table in stored_counts.TRIGGERS:
             cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
 
