@@ -50,7 +50,7 @@ def main_menu(user):
     """The signed-in user's menu items: a psychologist's caseload pages, or a doctor's referrals; then
     the profile."""
     items = (*(PSYCHOLOGIST_MENU if user.is_psychologist else DOCTOR_MENU), PROFILE)
-    return SafeString("".join(  # reversed URLs and words, escaped
+    return SafeString("".join(  # escaped URLs, the translator's words
         f'<li class="nav-item"><a class="nav-link" href="{reversed_url(url_name, False)}">{gettext(label)}</a></li>'
         for url_name, label in items))
 
