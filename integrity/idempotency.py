@@ -9,11 +9,15 @@ in or out (a login's new session key), and its duplicate must still be recognise
 The first request to claim a key runs the view; a duplicate that arrives meanwhile waits for its
 answer and gets the same redirect. An answer that is not a redirect (the form again,
 with its errors; a refusal; a fault) releases the key, so that the user can correct and send again.
+A redirect is recorded once it has been sent (Django's request_finished signal, when the server
+closes the response): the user does not wait for that bookkeeping, and a duplicate arriving in
+between waits for it as it waits for any first request still running.
 
 A POST without a CSRF token (a csrf_exempt view; the test client) cannot be told apart from a second
 submission with the same data, so it is processed as it comes.
 """
 
+import contextvars
 import hashlib
 import json
 import logging
@@ -151,13 +155,40 @@ def submission_finish(request, key, response):
     if not (300 <= response.status_code < 400 and response.has_header("Location")):
         submission_release(key)
         return
-    try:
-        with connection.cursor() as cursor:  # a fixed statement: the ORM's update cost more to build than to run
-            cursor.execute(submission_sql(FINISH_SQL), [Submission.State.DONE, response.status_code,
-                                                        response["Location"], session_handed_out(request), key])
-    except DatabaseError:
-        # The view's work is committed and the user gets its answer; the key goes stale in STALE_AFTER.
-        logger.warning("Could not record the answer of submission %s", key[:12], exc_info=True)
+    values = [Submission.State.DONE, response.status_code, response["Location"], session_handed_out(request), key]
+    for attempt in range(2):
+        try:
+            with connection.cursor() as cursor:  # a fixed statement: the ORM's update cost more to build than to run
+                cursor.execute(submission_sql(FINISH_SQL), values)
+            return
+        except DatabaseError:
+            if attempt or connection.in_atomic_block:
+                # The view's work is committed and the user has its answer; the key goes stale in STALE_AFTER.
+                logger.warning("Could not record the answer of submission %s", key[:12], exc_info=True)
+                return
+            # A fault after the view (the access log's write) may have broken the connection: reconnect once.
+            connection.close()
+
+
+# The answer the current request sent, recorded once the response has gone (record_sent_answer).
+_sent_answer = contextvars.ContextVar("idempotency_sent_answer", default=None)
+
+
+def submission_answered(request, key, response):
+    """A redirect, kept for the duplicates once the response is sent; any other answer releases the
+    key now, before the user can send the form again."""
+    if 300 <= response.status_code < 400 and response.has_header("Location"):
+        _sent_answer.set((request, key, response))
+    else:
+        submission_release(key)
+
+
+def record_sent_answer(**_signal):
+    """request_finished's receiver: record the answer of the request whose response was just sent."""
+    answered = _sent_answer.get()
+    if answered is not None:
+        _sent_answer.set(None)
+        submission_finish(*answered)
 
 
 def submission_release(key):

@@ -5,8 +5,8 @@ Their places in settings.MIDDLEWARE:
   headers on its page), above SessionMiddleware, whose save at the end of a request may be what fails.
 - IdempotencyMiddleware low: after CsrfViewMiddleware (a forged request claims nothing), after
   MessageMiddleware (a duplicate is told), after the login middlewares (their redirects are not a
-  view's answer), and after AccessLogMiddleware, so that the answer it records is the view's own,
-  before any later write fails.
+  view's answer), and after AccessLogMiddleware, so that the answer it keeps is the view's own, not
+  the error a later failing write makes of it. It is recorded once the response is sent.
 """
 
 from django.contrib import messages
@@ -40,7 +40,7 @@ class IdempotencyMiddleware:
         response = self.get_response(request)
         key = getattr(request, "submission_key", None)
         if key is not None:
-            idempotency.submission_finish(request, key, response)
+            idempotency.submission_answered(request, key, response)
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -54,7 +54,7 @@ class IdempotencyMiddleware:
         except idempotency.StillProcessing:
             return render(request, "integrity/still_processing.html", status=409)
         if submission is None:
-            request.submission_key = key  # this request runs the view; __call__ records its answer
+            request.submission_key = key  # this request runs the view; its answer is recorded once sent
             return None
         return replay(request, submission)
 

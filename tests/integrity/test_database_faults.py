@@ -126,7 +126,8 @@ def test_a_connection_lost_before_the_view_runs_is_a_503_too(opening):
 
 def test_a_fault_after_the_view_committed_answers_503_and_the_resend_is_not_recorded_twice(opening):
     # The access log is written once the view has answered: its pathway is committed by then. The
-    # submission's answer was recorded before (IdempotencyMiddleware sits below AccessLogMiddleware).
+    # submission keeps the view's answer (the redirect, not the 503 the fault made of it), recorded once
+    # the response is sent, on a new connection.
     with backend_killed_before(insert_into(AccessLogEntry)) as kills:
         response = opening.send()
     assert len(kills) == 1

@@ -279,3 +279,24 @@ def test_the_submissions_table_is_unlogged_and_health_data_tables_are_not():
                        "('integrity_submission', 'pathway_caresession', 'privacy_accesslogentry')")
         persistence = dict(cursor.fetchall())
     assert persistence == {"integrity_submission": "u", "pathway_caresession": "p", "privacy_accesslogentry": "p"}
+
+
+def test_the_answer_is_recorded_once_the_response_is_sent(psychologist, pathway_in_care, monkeypatch):
+    """The user does not wait for the bookkeeping: when the server closes the response (after sending
+    it), the submission is still processing; then it holds the redirect for the duplicates."""
+    from django.http.response import HttpResponseBase
+
+    client = browser(psychologist)
+    token = form_token(client, session_url(pathway_in_care))
+    states_when_sent, close = [], HttpResponseBase.close
+
+    def watched_close(response):
+        states_when_sent.extend(Submission.objects.values_list("state", flat=True))
+        close(response)
+
+    monkeypatch.setattr(HttpResponseBase, "close", watched_close)
+    response = send_session(client, pathway_in_care, token)
+
+    assert response.status_code == 302
+    assert states_when_sent == [Submission.State.PROCESSING]
+    assert list(Submission.objects.values_list("state", "location")) == [(Submission.State.DONE, response["Location"])]
