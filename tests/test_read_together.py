@@ -17,9 +17,9 @@ def test_each_read_gets_its_own_rows_in_order_and_is_counted():
     assert len(queries) == 5
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's pipeline")
-def test_postgresql_reads_them_in_one_pipeline(monkeypatch):
-    assert pipelines(connection)
+@pytest.fixture
+def pipelines_entered(monkeypatch):
+    """Each psycopg pipeline the connection enters, as it enters it."""
     entered = []
     connection.ensure_connection()
     pipeline = type(connection.connection).pipeline
@@ -29,8 +29,14 @@ def test_postgresql_reads_them_in_one_pipeline(monkeypatch):
         return pipeline(self, *args, **kwargs)
 
     monkeypatch.setattr(type(connection.connection), "pipeline", watched)
+    return entered
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's pipeline")
+def test_postgresql_reads_them_in_one_pipeline(pipelines_entered):
+    assert pipelines(connection)
     assert read_together(Read("SELECT 1", ()), Read("SELECT 2", ())) == [[(1,)], [(2,)]]
-    assert entered == [True]
+    assert pipelines_entered == [True]
 
 
 def test_a_failing_statement_raises_djangos_error_and_the_connection_goes_on():
@@ -92,17 +98,8 @@ def test_a_failing_insert_raises_and_its_transaction_keeps_none_of_them(psycholo
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's pipeline")
-def test_postgresql_inserts_them_in_one_pipeline(psychologist, monkeypatch):
+def test_postgresql_inserts_them_in_one_pipeline(psychologist, pipelines_entered):
     session, event = new_session_and_event(psychologist)
-    entered = []
-    connection.ensure_connection()
-    pipeline = type(connection.connection).pipeline
-
-    def watched(self, *args, **kwargs):
-        entered.append(True)
-        return pipeline(self, *args, **kwargs)
-
-    monkeypatch.setattr(type(connection.connection), "pipeline", watched)
     with transaction.atomic():
         insert_together(session, event)
-    assert entered == [True]
+    assert pipelines_entered == [True]
