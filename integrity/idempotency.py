@@ -150,9 +150,14 @@ def session_handed_out(request):
     return key if key != session_cookie(request) else ""
 
 
+def kept_for_duplicates(response):
+    """A redirect (every form of the app redirects on success) is the answer its duplicates get."""
+    return 300 <= response.status_code < 400 and response.has_header("Location")
+
+
 def submission_finish(request, key, response):
     """Keep a redirect for the duplicates; release the key on any other answer."""
-    if not (300 <= response.status_code < 400 and response.has_header("Location")):
+    if not kept_for_duplicates(response):
         submission_release(key)
         return
     values = [Submission.State.DONE, response.status_code, response["Location"], session_handed_out(request), key]
@@ -177,7 +182,7 @@ _sent_answer = contextvars.ContextVar("idempotency_sent_answer", default=None)
 def submission_answered(request, key, response):
     """A redirect, kept for the duplicates once the response is sent; any other answer releases the
     key now, before the user can send the form again."""
-    if 300 <= response.status_code < 400 and response.has_header("Location"):
+    if kept_for_duplicates(response):
         _sent_answer.set((request, key, response))
     else:
         submission_release(key)
